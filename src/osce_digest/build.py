@@ -1,0 +1,79 @@
+"""Build: the second phase. Render every page of a loaded site and publish it.
+
+Runs only after a load without errors; a template error stops it before anything is
+written, so the previous output stays as it was.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from osce_digest.diagnostics import Diagnostic, has_errors
+from osce_digest.load import load_site
+from osce_digest.markdown import pygments_css
+from osce_digest.pages import Asset, check_collisions, plan_pages
+from osce_digest.templates import TemplateFailure, make_environment, render_page
+from osce_digest.write import check_output, publish
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    """What a build did."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    """Everything the load and build found."""
+    reports: int
+    """Reports published."""
+    pages: int
+    """Files written (pages and assets)."""
+    seconds: float
+    """Wall time."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the site was published."""
+        return not has_errors(self.diagnostics)
+
+
+def build_site(root: Path, out: Path, *, drafts: bool = False, base_url: str | None = None,
+               strict: bool = False) -> BuildResult:
+    """Load, check, render and publish the project at ``root`` into ``out``."""
+    started = time.perf_counter()
+    check_output(out, root)
+    loaded = load_site(root, drafts=drafts)
+    diagnostics = list(loaded.diagnostics)
+    site = loaded.site
+    if site is None or has_errors(diagnostics) or (strict and diagnostics):
+        return BuildResult(tuple(diagnostics), 0, 0, time.perf_counter() - started)
+    if base_url is not None:
+        site = dataclasses.replace(site, meta=dataclasses.replace(site.meta, base_url=base_url))
+    env, problems = make_environment(root / "templates")
+    pages = plan_pages(site)
+    assets = static_assets(root / "templates" / "static")
+    problems += check_collisions(pages, assets)
+    if env is None or problems:
+        return BuildResult(tuple(diagnostics + problems), 0, 0, time.perf_counter() - started)
+    files: dict[str, bytes] = {a.output: a.data for a in assets}
+    try:
+        for page in pages:
+            files[page.output] = render_page(env, page)
+    except TemplateFailure as failure:
+        diagnostics.append(failure.diagnostic)
+        return BuildResult(tuple(diagnostics), 0, 0, time.perf_counter() - started)
+    publish(out, files)
+    return BuildResult(tuple(diagnostics), len(site.reports), len(files),
+                       time.perf_counter() - started)
+
+
+def static_assets(folder: Path) -> list[Asset]:
+    """templates/static/** copied to static/, plus the generated code-highlighting CSS."""
+    assets = [Asset("static/pygments.css", pygments_css().encode("utf-8"), "pygments")]
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                rel = path.relative_to(folder).as_posix()
+                assets.append(Asset(f"static/{rel}", path.read_bytes(), f"templates/static/{rel}"))
+    return assets

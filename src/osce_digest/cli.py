@@ -1,0 +1,100 @@
+"""Command line: ``digest build`` and ``digest check``.
+
+Parses arguments, runs a stage, prints through ``console.py`` and maps outcomes to exit
+codes: 0 ok, 1 content errors, 2 usage errors. No traceback for anything an editor did;
+``--debug`` shows one for anything else.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from osce_digest import console
+from osce_digest.build import build_site
+from osce_digest.diagnostics import Severity, has_errors
+from osce_digest.load import load_site
+from osce_digest.write import OutputRefused
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``digest`` command."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    root = Path(args.root)
+    if not (root / "content").is_dir():
+        console.say(f"digest: no content/ folder in {root.resolve()}; run digest in the "
+                    "project folder or pass --root", sys.stderr)
+        return EXIT_USAGE
+    try:
+        if args.command == "build":
+            return _build(args, root)
+        return _check(args, root)
+    except OutputRefused as refused:
+        console.say(f"digest: {refused}", sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        console.say("digest: interrupted; the previous site is unchanged", sys.stderr)
+        return 130
+    except OSError as exc:
+        if args.debug:
+            raise
+        console.say(f"digest: {exc.strerror or exc}: {exc.filename or ''} "
+                    "(the previous site is unchanged)", sys.stderr)
+        return EXIT_CONTENT
+    except Exception:
+        if args.debug:
+            raise
+        console.say("digest: internal error; run again with --debug and report the "
+                    "traceback", sys.stderr)
+        return 3
+
+
+def _build(args: argparse.Namespace, root: Path) -> int:
+    out = Path(args.out) if args.out else root / "site"
+    result = build_site(root, out, drafts=args.drafts, base_url=args.base_url, strict=args.strict)
+    if result.diagnostics:
+        console.say(console.format_text(result.diagnostics, root), sys.stderr)
+    if not result.ok or (args.strict and result.diagnostics):
+        console.say("digest: nothing was written; the previous site is unchanged", sys.stderr)
+        return EXIT_CONTENT
+    console.say(f"built {result.reports} report{'s' * (result.reports != 1)}, "
+                f"{result.pages} files in {result.seconds:.2f} s -> {out}", sys.stdout)
+    return EXIT_OK
+
+
+def _check(args: argparse.Namespace, root: Path) -> int:
+    loaded = load_site(root, drafts=True)
+    diagnostics = loaded.diagnostics
+    if args.format == "json":
+        console.say(console.format_json(diagnostics), sys.stdout)
+    else:
+        console.say(console.format_text(diagnostics, root), sys.stdout)
+    failed = has_errors(diagnostics) or (
+        args.strict and any(d.severity is Severity.WARNING for d in diagnostics))
+    return EXIT_CONTENT if failed else EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digest", description="Build and check a site of diplomatic encounter reports.")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--root", default=".", help="project folder (default: current folder)")
+    common.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    common.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    build = commands.add_parser("build", parents=[common], help="check, render and publish site/")
+    build.add_argument("--drafts", action="store_true", help="include reports with draft: true")
+    build.add_argument("--out", help="output folder (default: site/ in the project)")
+    build.add_argument("--base-url", help="absolute URL the site is published at")
+    check = commands.add_parser("check", parents=[common], help="report problems, write nothing")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Config: read site.yaml, the vocabularies (topics, actors, venues, sources) and the lexicon.
+
+With ``frontmatter.py`` the only module that touches YAML. Every file is checked against
+its ``*Meta`` dataclass; problems come back as diagnostics, never as defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, TypeVar
+
+from osce_digest.diagnostics import Diagnostic, error
+from osce_digest.discover import SourceFile
+from osce_digest.frontmatter import parse_yaml
+from osce_digest.model import (
+    ActorMeta,
+    Lexicon,
+    ScaleTerm,
+    SiteMeta,
+    SourceMeta,
+    TopicMeta,
+    VenueMeta,
+)
+from osce_digest.schema import Checker
+
+T = TypeVar("T")
+
+KEY_PATTERN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
+"""Keys and slugs: lower-case letters, digits and inner hyphens; safe in URLs and paths."""
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabularies:
+    """The controlled vocabularies of a site, keyed, in file order."""
+
+    topics: dict[str, TopicMeta]
+    """topics.yaml."""
+    actors: dict[str, ActorMeta]
+    """actors.yaml."""
+    venues: dict[str, VenueMeta]
+    """venues.yaml."""
+    sources: dict[str, SourceMeta]
+    """sources.yaml (optional)."""
+
+
+def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagnostic]]:
+    """Parse and check content/site.yaml."""
+    if file is None:
+        return None, [
+            error("content/site.yaml", 0, 0, "missing-file", "content/site.yaml is missing",
+                  "create it with at least 'title:'; see README.md")
+        ]
+    doc, diagnostics = parse_yaml(file.text, file.rel)
+    if doc is None:
+        return None, diagnostics
+    checker = Checker(doc, file.rel)
+    meta = checker.build(SiteMeta, doc.data, ())
+    diagnostics += checker.diagnostics
+    if meta is not None and meta.scale not in lexicon_scales():
+        line, col = doc.where(("scale",))
+        diagnostics.append(
+            error(file.rel, line, col, "unknown-scale", f"unknown estimative scale '{meta.scale}'",
+                  f"use one of: {', '.join(lexicon_scales())}")
+        )
+        meta = None
+    return meta, diagnostics
+
+
+def load_list(file: SourceFile | None, cls: type[T], key: str = "key") -> tuple[dict[str, T], list[Diagnostic]]:
+    """Parse a YAML list of mappings into entries keyed by their ``key`` (or ``id``)."""
+    if file is None:
+        return {}, []
+    doc, diagnostics = parse_yaml(file.text, file.rel)
+    if doc is None or doc.data is None:
+        return {}, diagnostics
+    if not isinstance(doc.data, list):
+        line, col = doc.where(())
+        return {}, [*diagnostics, error(file.rel, line, col, "wrong-type",
+                                        "this file must be a YAML list of entries ('- key: ...')")]
+    checker = Checker(doc, file.rel)
+    entries: dict[str, T] = {}
+    for index, data in enumerate(doc.data):
+        entry = checker.build(cls, data, (index,))
+        if entry is None:
+            continue
+        name = getattr(entry, key)
+        line, col = doc.where((index, key))
+        if not KEY_PATTERN.fullmatch(name):
+            diagnostics.append(error(file.rel, line, col, "invalid-key",
+                                     f"'{name}' is not a valid {key}",
+                                     "use lower-case letters, digits and hyphens, e.g. 'arms-control'"))
+        elif name in entries:
+            diagnostics.append(error(file.rel, line, col, "duplicate-key",
+                                     f"{key} '{name}' is defined twice", "keep one entry"))
+        else:
+            entries[name] = entry
+    return entries, diagnostics + checker.diagnostics
+
+
+def lexicon_scales() -> tuple[str, ...]:
+    """Keys of the estimative scales in the package lexicon."""
+    return tuple(_lexicon_data()["scales"])
+
+
+def load_lexicon(scale: str) -> Lexicon:
+    """The package lexicon with the terms of one estimative scale."""
+    data = _lexicon_data()
+    spec = data["scales"][scale]
+    terms = [
+        ScaleTerm(term=word, band=row["band"], low=row["low"], high=row["high"], column=column)
+        for row in spec["rows"]
+        for column in ("term", "synonym")
+        for word in row[column]
+    ]
+    terms.sort(key=lambda t: (-len(t.term), t.term))
+    return Lexicon(
+        scale=scale,
+        scale_name=spec["name"],
+        scale_url=spec["url"],
+        terms=tuple(terms),
+        hedges=tuple(sorted(data["hedges"], key=lambda h: (-len(h), h))),
+        attributions=tuple(sorted(data["attributions"], key=lambda a: (-len(a), a))),
+        confidence=tuple(data["confidence"]),
+    )
+
+
+def _lexicon_data() -> dict[str, Any]:
+    text = resources.files("osce_digest").joinpath("data/lexicon.yaml").read_text("utf-8")
+    doc, diagnostics = parse_yaml(text, "osce_digest/data/lexicon.yaml")
+    if doc is None or diagnostics:  # a broken package file is a bug, not an editor's error
+        raise RuntimeError(f"package lexicon is invalid: {diagnostics}")
+    data: dict[str, Any] = doc.data
+    return data

@@ -1,0 +1,74 @@
+"""Console: everything the command line prints for people, in one place.
+
+Diagnostics are grouped by file and numbered, each with its source line, a caret under
+the column and the hint; ``--format json`` gives the same data for tools.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from itertools import groupby
+from pathlib import Path
+from typing import TextIO
+
+from osce_digest.diagnostics import Diagnostic, Severity
+
+
+def format_text(diagnostics: Sequence[Diagnostic], root: Path) -> str:
+    """Human-readable diagnostics, grouped by file, with a summary line."""
+    lines: list[str] = []
+    number = 0
+    for file, group in groupby(sorted(diagnostics, key=Diagnostic.sort_key), key=lambda d: d.file):
+        source = _source_lines(root / file)
+        lines.append(f"{file}:")
+        for d in group:
+            number += 1
+            where = f"{d.file}:{d.line}:{d.col}" if d.line else d.file
+            lines.append(f"  {number}. {where}: {d.severity.value}: {d.message} [{d.rule}]")
+            if d.line and 0 < d.line <= len(source):
+                text = source[d.line - 1].expandtabs(4)
+                shown = text if len(text) <= 160 else text[: max(d.col + 40, 160)] + " ..."
+                lines.append(f"     | {shown}")
+                if d.col:
+                    lines.append(f"     | {' ' * (d.col - 1)}^")
+            if d.hint:
+                lines.append(f"     = hint: {d.hint}")
+        lines.append("")
+    lines.append(summary(diagnostics))
+    return "\n".join(lines)
+
+
+def summary(diagnostics: Sequence[Diagnostic]) -> str:
+    """"2 errors, 1 warning in 2 files"."""
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    files = len({d.file for d in diagnostics})
+    if not diagnostics:
+        return "no problems found"
+    return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+            f"in {files} file{'s' * (files != 1)}")
+
+
+def format_json(diagnostics: Sequence[Diagnostic]) -> str:
+    """Diagnostics as JSON: {"diagnostics": [...], "errors": n, "warnings": n}."""
+    items = [
+        {"file": d.file, "line": d.line, "col": d.col, "severity": d.severity.value,
+         "rule": d.rule, "message": d.message, "hint": d.hint}
+        for d in sorted(diagnostics, key=Diagnostic.sort_key)
+    ]
+    errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+    return json.dumps({"diagnostics": items, "errors": errors,
+                       "warnings": len(items) - errors}, indent=2, ensure_ascii=False)
+
+
+def say(text: str, stream: TextIO) -> None:
+    """Print a line for the user."""
+    stream.write(text + "\n")
+
+
+def _source_lines(path: Path) -> list[str]:
+    try:
+        return path.read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []

@@ -1,0 +1,104 @@
+"""Discover: find and read the content files of a project.
+
+Reads bytes, decodes strict UTF-8 (a bad byte is a diagnostic with its line and column,
+never replaced), and refuses files that lead outside ``content/``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from osce_digest.diagnostics import Diagnostic, error
+
+VOCABULARY_FILES = ("site.yaml", "topics.yaml", "actors.yaml", "venues.yaml", "sources.yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A content file read from disk."""
+
+    path: Path
+    """Absolute path."""
+    rel: str
+    """Path relative to the project root, with forward slashes, for messages."""
+    text: str
+    """Decoded text, newlines normalised to \\n."""
+
+
+@dataclass(frozen=True, slots=True)
+class Content:
+    """Every content file of a project."""
+
+    vocabularies: dict[str, SourceFile]
+    """site.yaml, topics.yaml, ... by file name (absent files are missing)."""
+    reports: tuple[SourceFile, ...]
+    """content/reports/**/*.md, sorted by path."""
+
+
+def read_source(path: Path, root: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Read one file as strict UTF-8."""
+    rel = _rel(path, root)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [error(rel, 0, 0, "unreadable", f"cannot read the file: {exc.strerror}")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [
+            error(rel, line, col, "not-utf8",
+                  f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                  "save the file as UTF-8 in your editor")
+        ]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [error(rel, line, 1, "binary-file", "the file contains a NUL byte")]
+    return SourceFile(path, rel, text.replace("\r\n", "\n").replace("\r", "\n")), []
+
+
+def discover(root: Path) -> tuple[Content, list[Diagnostic]]:
+    """Find and read content/site.yaml, the vocabularies and every report."""
+    content_dir = root / "content"
+    diagnostics: list[Diagnostic] = []
+    vocabularies: dict[str, SourceFile] = {}
+    for name in VOCABULARY_FILES:
+        path = content_dir / name
+        if path.is_file():
+            file, problems = _read_inside(path, root, content_dir)
+            diagnostics += problems
+            if file is not None:
+                vocabularies[name] = file
+    reports: list[SourceFile] = []
+    reports_dir = content_dir / "reports"
+    if reports_dir.is_dir():
+        for path in sorted(reports_dir.rglob("*.md")):
+            if not path.is_file() or any(p.startswith(".") for p in path.relative_to(reports_dir).parts):
+                continue
+            file, problems = _read_inside(path, root, content_dir)
+            diagnostics += problems
+            if file is not None:
+                reports.append(file)
+    return Content(vocabularies, tuple(reports)), diagnostics
+
+
+def _read_inside(path: Path, root: Path, content_dir: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
+    real = path.resolve()
+    if not real.is_relative_to(content_dir.resolve()):
+        return None, [
+            error(_rel(path, root), 0, 0, "outside-content",
+                  f"this file links to {real}, outside content/",
+                  "copy the file into content/ instead of linking to it")
+        ]
+    return read_source(path, root)
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

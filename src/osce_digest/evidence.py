@@ -1,0 +1,152 @@
+"""Evidence: classify each sentence as confirmed, reported, assessed, speculative or unsourced.
+
+The rules are DESIGN.md 3.3, and the words come from the lexicon (package data, chosen
+by site.yaml ``scale:``), so the methodology page and the classifier read the same data.
+A :class:`Classifier` is compiled once per build from the lexicon and the topics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from osce_digest.model import EVIDENCE_ORDER, Evidence, Lexicon, ScaleTerm, TopicMeta
+
+DESCRIPTIONS: dict[Evidence, str] = {
+    Evidence.CONFIRMED: "Cites a source and states it without hedging.",
+    Evidence.REPORTED: "Attributed to someone: \u201caccording to\u201d, \u201csaid\u201d, "
+    "a quotation with its speaker.",
+    Evidence.ASSESSED: "A judgment expressed with a term of the estimative scale.",
+    Evidence.SPECULATIVE: "Hedged outside the scale: may, might, could, perhaps, "
+    "\u201cit is safe to assume\u201d.",
+    Evidence.UNSOURCED: "A plain assertion with no source.",
+}
+"""One line per status, for badges' titles and the methodology page."""
+
+_QUOTATION = re.compile(r"[\"\u201c]([^\"\u201d]{3,})[\"\u201d]")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What the classifier found in one sentence."""
+
+    evidence: Evidence
+    """The status."""
+    term: ScaleTerm | None
+    """Estimative term, if any."""
+    hedges: tuple[str, ...]
+    """Hedges, in order of appearance."""
+    attribution: str | None
+    """Attribution cue, if any."""
+    confidence: str | None
+    """Confidence level, if any."""
+    topics: tuple[str, ...]
+    """Topic keys mentioned."""
+
+
+def _words(phrases: Iterable[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+def _alias_pattern(alias: str) -> re.Pattern[str]:
+    """Acronyms ("OSCE", "NATO") match by case; other aliases ignore it."""
+    flags = 0 if alias.isupper() and len(alias) <= 6 else re.IGNORECASE
+    body = re.escape(alias).replace(r"\ ", r"\s+")
+    return re.compile(rf"(?<![\w-]){body}(?![\w])", flags)
+
+
+class Classifier:
+    """Classifies sentences against one lexicon and one topic vocabulary."""
+
+    def __init__(self, lexicon: Lexicon, topics: Iterable[TopicMeta]) -> None:
+        self.lexicon = lexicon
+        self._terms = {t.term.lower(): t for t in lexicon.terms}
+        self._term_re = _words(t.term for t in lexicon.terms)
+        self._hedge_re = _words(lexicon.hedges)
+        self._attribution_re = _words(lexicon.attributions)
+        self._confidence_re = _words(lexicon.confidence)
+        self._topics = [
+            (topic.key, [_alias_pattern(a) for a in (topic.label, *topic.aliases)])
+            for topic in topics
+        ]
+
+    def classify(self, text: str, cited: bool) -> Finding:
+        """Classify one sentence; ``cited`` says whether it carries a citation."""
+        term_match = self._term_re.search(text)
+        term = self._terms.get(" ".join(term_match.group().lower().split())) if term_match else None
+        hedges = tuple(
+            " ".join(m.group().lower().split())
+            for m in self._hedge_re.finditer(text)
+            if not _is_month(m, text)
+        )
+        attribution_match = self._attribution_re.search(text)
+        attribution = attribution_match.group().lower() if attribution_match else None
+        if attribution is None and _QUOTATION.search(text) and _is_speech(text):
+            attribution = "quotation"
+        confidence_match = self._confidence_re.search(text)
+        if hedges:
+            evidence = Evidence.SPECULATIVE
+        elif term is not None:
+            evidence = Evidence.ASSESSED
+        elif attribution is not None:
+            evidence = Evidence.REPORTED
+        elif cited:
+            evidence = Evidence.CONFIRMED
+        else:
+            evidence = Evidence.UNSOURCED
+        return Finding(
+            evidence=evidence,
+            term=term,
+            hedges=hedges,
+            attribution=attribution,
+            confidence=confidence_match.group().lower() if confidence_match else None,
+            topics=self.topics_in(text),
+        )
+
+    def topics_in(self, text: str) -> tuple[str, ...]:
+        """Keys of the topics whose label or aliases the text mentions, in vocabulary order."""
+        return tuple(key for key, patterns in self._topics if any(p.search(text) for p in patterns))
+
+
+def weakest(statuses: Iterable[Evidence]) -> Evidence | None:
+    """The weakest status of several; None for none."""
+    ranks = [EVIDENCE_ORDER.index(s) for s in statuses]
+    return EVIDENCE_ORDER[max(ranks)] if ranks else None
+
+
+def badge_label(evidence: Evidence, term: ScaleTerm | None) -> str:
+    """The short words a reader sees next to a claim."""
+    if evidence is Evidence.ASSESSED and term is not None:
+        return f"assessed: {term.band}, {_band(term)}"
+    return evidence.value
+
+
+def badge_title(evidence: Evidence, term: ScaleTerm | None, hedges: tuple[str, ...],
+                attribution: str | None) -> str:
+    """The longer explanation of a claim's status."""
+    why = DESCRIPTIONS[evidence]
+    if evidence is Evidence.SPECULATIVE and hedges:
+        why += f" Found: \u201c{hedges[0]}\u201d."
+    elif evidence is Evidence.ASSESSED and term is not None:
+        why += f" \u201c{term.term}\u201d means {_band(term)}."
+    elif evidence is Evidence.REPORTED and attribution:
+        why += f" Found: \u201c{attribution}\u201d."
+    return f"{evidence.value.capitalize()}. {why}"
+
+
+def _band(term: ScaleTerm) -> str:
+    return f"{term.low}\u2013{term.high}%" if term.low != term.high else f"{term.low}%"
+
+
+def _is_month(match: re.Match[str], text: str) -> bool:
+    """"May" the month, not the modal verb."""
+    if match.group() != "May":
+        return False
+    return match.start() > 0 or bool(re.match(r"\s+\d", text[match.end() :]))
+
+
+def _is_speech(text: str) -> bool:
+    """A quotation long enough to be someone's words, not scare quotes."""
+    return any(len(m.group(1).split()) >= 3 for m in _QUOTATION.finditer(text))

@@ -1,0 +1,202 @@
+"""Front matter and YAML: split a report into YAML and body, parse YAML keeping positions.
+
+The only module (with ``config.py``) that imports PyYAML. YAML is composed into nodes
+(with the C parser when PyYAML has it) and converted here, so that every value and every
+key keeps its line and column in the *file's* numbering, duplicate keys are caught, and
+an alias bomb is refused instead of expanded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from osce_digest.diagnostics import Diagnostic, error
+
+try:
+    _Loader: type[Any] = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_NODES = 50_000
+"""More YAML nodes than this (after alias expansion) is refused: no front matter needs it."""
+MAX_DEPTH = 64
+"""Deeper nesting than this is refused before it can exhaust the stack."""
+
+_FENCE = re.compile(r"---[ \t]*")
+_CLOSE = re.compile(r"(---|\.\.\.)[ \t]*")
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDoc:
+    """Parsed YAML with the position of every value and key."""
+
+    data: Any
+    """Plain Python data: dict, list, str, int, float, bool, None, date."""
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    """(line, col) of each value by its path, 1-based in the file's numbering."""
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    """(line, col) of each mapping key by the path of its value."""
+
+    def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
+        """The position of a path, falling back to its nearest located parent."""
+        table = self.keys if key else self.values
+        probe = path
+        while probe:
+            if probe in table:
+                return table[probe]
+            if probe in self.values:
+                return self.values[probe]
+            probe = probe[:-1]
+        return self.values.get((), (1, 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A report file split into front matter and body."""
+
+    yaml_text: str
+    """The YAML between the fences."""
+    yaml_line: int
+    """1-based file line of the first YAML line."""
+    body: str
+    """The markdown after the closing fence."""
+    body_line: int
+    """1-based file line of the first body line."""
+
+
+def split_front_matter(text: str, file: str) -> tuple[Split | None, list[Diagnostic]]:
+    """Split ``---`` fenced YAML from the markdown body."""
+    if not text.strip():
+        return None, [
+            error(file, 1, 1, "empty-file", "the file is empty",
+                  "a report starts with '---', its front matter (title, date, encounter), "
+                  "'---', then the text; see README.md")
+        ]
+    lines = text.split("\n")
+    if not _FENCE.fullmatch(lines[0].rstrip("\r")):
+        return None, [
+            error(file, 1, 1, "missing-front-matter",
+                  "no front matter: the file does not start with a '---' line",
+                  "put '---' on the first line, then title, date and encounter, then '---'")
+        ]
+    for index in range(1, len(lines)):
+        if _CLOSE.fullmatch(lines[index].rstrip("\r")):
+            return Split(
+                yaml_text="\n".join(lines[1:index]),
+                yaml_line=2,
+                body="\n".join(lines[index + 1 :]),
+                body_line=index + 2,
+            ), []
+    return None, [
+        error(file, 1, 1, "unclosed-front-matter",
+              "the front matter opened on line 1 is never closed",
+              "end the front matter with a line holding only '---'")
+    ]
+
+
+def parse_yaml(text: str, file: str, first_line: int = 1) -> tuple[YamlDoc | None, list[Diagnostic]]:
+    """Parse one YAML document; positions are shifted to start at ``first_line``."""
+    offset = first_line - 1
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + offset if mark else first_line
+        col = mark.column + 1 if mark else 1
+        problem = exc.problem or "invalid YAML"
+        context = f" ({exc.context})" if exc.context else ""
+        return None, [
+            error(file, line, col, "yaml-syntax", f"YAML syntax error: {problem}{context}",
+                  "check indentation, colons and quotes; quote values that contain ': ' or '#'")
+        ]
+    except yaml.YAMLError as exc:
+        return None, [error(file, first_line, 1, "yaml-syntax", f"YAML error: {exc}")]
+    if root is None:
+        return YamlDoc(data=None), []
+    converter = _Converter(file, offset)
+    data = converter.convert(root, ())
+    return YamlDoc(data, converter.values, converter.keys), converter.diagnostics
+
+
+class _Converter:
+    """Turns composed YAML nodes into plain data, recording positions."""
+
+    def __init__(self, file: str, offset: int) -> None:
+        self.file = file
+        self.offset = offset
+        self.values: dict[Path_, tuple[int, int]] = {}
+        self.keys: dict[Path_, tuple[int, int]] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.count = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def _pos(self, node: yaml.Node) -> tuple[int, int]:
+        return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
+
+    def convert(self, node: yaml.Node, path: Path_) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            if self.count == MAX_NODES + 1:
+                line, col = self._pos(node)
+                self.diagnostics.append(
+                    error(self.file, line, col, "yaml-too-large",
+                          f"more than {MAX_NODES} YAML values (an alias bomb?)",
+                          "remove the repeated '*alias' references")
+                )
+            return None
+        self.values[path] = self._pos(node)
+        if len(path) > MAX_DEPTH:
+            line, col = self._pos(node)
+            self.diagnostics.append(
+                error(self.file, line, col, "yaml-too-deep",
+                      f"YAML nested more than {MAX_DEPTH} levels deep")
+            )
+            self.count = MAX_NODES + 2  # stop converting the rest quietly
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.convert(child, (*path, i)) for i, child in enumerate(node.value)]
+        return self._scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            line, col = self._pos(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.diagnostics.append(
+                    error(self.file, line, col, "yaml-key", "a mapping key must be a plain word")
+                )
+                continue
+            key = str(key_node.value)
+            if key in result:
+                first = self.keys[(*path, key)][0]
+                self.diagnostics.append(
+                    error(self.file, line, col, "duplicate-key",
+                          f"'{key}' is given twice (first on line {first})",
+                          "keep one of them")
+                )
+                continue
+            self.keys[(*path, key)] = (line, col)
+            result[key] = self.convert(value_node, (*path, key))
+        return result
+
+    def _scalar(self, node: yaml.Node) -> Any:
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, yaml.YAMLError) as exc:
+            line, col = self._pos(node)
+            looks_like_date = node.tag == "tag:yaml.org,2002:timestamp"
+            rule = "invalid-date" if looks_like_date else "yaml-value"
+            what = "not a valid date" if looks_like_date else f"not a valid value ({exc})"
+            self.diagnostics.append(
+                error(self.file, line, col, rule, f"'{node.value}' is {what}",
+                      "write dates as YYYY-MM-DD" if looks_like_date else "")
+            )
+            return None

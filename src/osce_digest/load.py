@@ -1,0 +1,188 @@
+"""Load: read and check every content file, collecting every diagnostic.
+
+The first of the two phases (DESIGN.md section 4). It never writes anything; the build
+phase runs only when this returns no errors.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from osce_digest import markdown as md_
+from osce_digest.config import KEY_PATTERN, Vocabularies, load_lexicon, load_list, load_site_meta
+from osce_digest.diagnostics import Diagnostic, did_you_mean, error
+from osce_digest.discover import SourceFile, discover
+from osce_digest.evidence import Classifier
+from osce_digest.frontmatter import YamlDoc, parse_yaml, split_front_matter
+from osce_digest.model import (
+    ActorMeta,
+    Report,
+    ReportMeta,
+    Site,
+    SiteMeta,
+    SourceMeta,
+    TopicMeta,
+    VenueMeta,
+)
+from osce_digest.schema import Checker
+from osce_digest.sections import DEFAULT_SECTION_ALIASES, BodyContext, build_sections
+
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """The outcome of the load phase."""
+
+    site: Site | None
+    """The site, when nothing blocks the build."""
+    diagnostics: tuple[Diagnostic, ...]
+    """Every problem found, sorted by file and position."""
+
+
+def load_site(root: Path, *, drafts: bool = False) -> LoadResult:
+    """Read and check the project at ``root``."""
+    content, diagnostics = discover(root)
+    meta, problems = load_site_meta(content.vocabularies.get("site.yaml"))
+    diagnostics += problems
+    topics, problems = load_list(content.vocabularies.get("topics.yaml"), TopicMeta)
+    diagnostics += problems
+    actors, problems = load_list(content.vocabularies.get("actors.yaml"), ActorMeta)
+    diagnostics += problems
+    venues, problems = load_list(content.vocabularies.get("venues.yaml"), VenueMeta)
+    diagnostics += problems
+    shared, problems = load_list(content.vocabularies.get("sources.yaml"), SourceMeta, key="id")
+    diagnostics += problems
+    vocab = Vocabularies(topics, actors, venues, shared)
+    if meta is None:
+        return LoadResult(None, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
+    lexicon = load_lexicon(meta.scale)
+    parser = md_.make_parser(allow_html=meta.allow_html)
+    classifier = Classifier(lexicon, topics.values())
+    aliases = {**DEFAULT_SECTION_ALIASES, **meta.section_aliases}
+    reports: list[Report] = []
+    slugs: dict[str, str] = {}
+    for file in content.reports:
+        report, problems = load_report(file, meta, vocab, parser, classifier, aliases)
+        diagnostics += problems
+        if report is None:
+            continue
+        if report.slug in slugs:
+            diagnostics.append(error(
+                file.rel, 1, 1, "duplicate-slug",
+                f"the slug '{report.slug}' is already used by {slugs[report.slug]}",
+                "rename one of the two files; the file name is the report's URL"))
+            continue
+        slugs[report.slug] = file.rel
+        if drafts or not report.meta.draft:
+            reports.append(report)
+    reports.sort(key=lambda r: r.slug)
+    reports.sort(key=lambda r: r.meta.date, reverse=True)
+    site = Site(meta, tuple(reports), topics, actors, venues, shared, lexicon)
+    return LoadResult(site, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
+
+
+def load_report(
+    file: SourceFile,
+    site: SiteMeta,
+    vocab: Vocabularies,
+    parser: md_.MarkdownIt,
+    classifier: Classifier,
+    aliases: dict[str, str],
+) -> tuple[Report | None, list[Diagnostic]]:
+    """Parse and check one report file."""
+    slug = file.path.stem
+    diagnostics: list[Diagnostic] = []
+    if not KEY_PATTERN.fullmatch(slug):
+        diagnostics.append(error(
+            file.rel, 1, 1, "invalid-slug", f"the file name '{file.path.name}' is not a valid slug",
+            "name report files with lower-case letters, digits and hyphens, e.g. "
+            "'lavrov-blinken-malta-2024.md'"))
+    split, problems = split_front_matter(file.text, file.rel)
+    if split is None:
+        return None, diagnostics + problems
+    doc, problems = parse_yaml(split.yaml_text, file.rel, split.yaml_line)
+    diagnostics += problems
+    if doc is None:
+        return None, diagnostics
+    checker = Checker(doc, file.rel)
+    meta = checker.build(ReportMeta, doc.data if doc.data is not None else {}, ())
+    diagnostics += checker.diagnostics
+    if meta is None:
+        return None, diagnostics
+    sources = _report_sources(meta, vocab, doc, file.rel, diagnostics)
+    diagnostics += _check_references(meta, site, vocab, doc, file.rel)
+    ctx = BodyContext(
+        file=file.rel,
+        line_offset=split.body_line - 1,
+        parser=parser,
+        classifier=classifier,
+        topics=vocab.topics,
+        actors=vocab.actors,
+        sources=sources,
+        aliases=aliases,
+    )
+    lede, sections = build_sections(md_.parse(parser, split.body), ctx)
+    diagnostics += ctx.diagnostics
+    cited = tuple(ctx.citations)
+    listed = [s for s in meta.sources if s.id not in ctx.citations]
+    ordered = tuple(sources[i] for i in cited) + tuple(listed)
+    report = Report(slug, file.rel, meta, lede, sections, ordered, cited)
+    return (report if slug and KEY_PATTERN.fullmatch(slug) else None), diagnostics
+
+
+def _report_sources(meta: ReportMeta, vocab: Vocabularies, doc: YamlDoc, file: str,
+                    diagnostics: list[Diagnostic]) -> dict[str, SourceMeta]:
+    sources = dict(vocab.sources)
+    own: set[str] = set()
+    for index, source in enumerate(meta.sources):
+        line, col = doc.where(("sources", index, "id"))
+        if not KEY_PATTERN.fullmatch(source.id):
+            diagnostics.append(error(file, line, col, "invalid-key",
+                                     f"source id '{source.id}' is not a valid id",
+                                     "use lower-case letters, digits and hyphens"))
+        if source.id in own:
+            diagnostics.append(error(file, line, col, "duplicate-key",
+                                     f"source id '{source.id}' is listed twice", "keep one entry"))
+        own.add(source.id)
+        sources[source.id] = source
+    return sources
+
+
+def _check_references(meta: ReportMeta, site: SiteMeta, vocab: Vocabularies, doc: YamlDoc,
+                      file: str) -> list[Diagnostic]:
+    """Keys in front matter that must exist in the vocabularies."""
+    found: list[Diagnostic] = []
+
+    def unknown(path: tuple[str | int, ...], rule: str, what: str, key: str,
+                known: dict[str, object], where: str) -> None:
+        line, col = doc.where(path)
+        found.append(error(file, line, col, rule, f"unknown {what} '{key}'",
+                           f"{did_you_mean(key, known)}; {what}s are defined in {where}"))
+
+    encounter = meta.encounter
+    if encounter.venue is not None and encounter.venue not in vocab.venues:
+        unknown(("encounter", "venue"), "unknown-venue", "venue", encounter.venue,
+                dict(vocab.venues), "content/venues.yaml")
+    for index, key in enumerate(encounter.participants):
+        if key not in vocab.actors:
+            unknown(("encounter", "participants", index), "unknown-actor", "actor", key,
+                    dict(vocab.actors), "content/actors.yaml")
+    for index, key in enumerate(meta.authors):
+        if key not in site.authors:
+            unknown(("authors", index), "unknown-author", "author", key, dict(site.authors),
+                    "content/site.yaml under 'authors:'")
+    country = encounter.place.country if encounter.place else None
+    if country is not None and not _COUNTRY.fullmatch(country):
+        line, col = doc.where(("encounter", "place", "country"))
+        found.append(error(file, line, col, "invalid-country",
+                           f"'{country}' is not an ISO 3166-1 alpha-2 country code",
+                           "use two capital letters, e.g. MT for Malta"))
+    if encounter.end is not None and encounter.end < encounter.start:
+        line, col = doc.where(("encounter", "end"))
+        found.append(error(file, line, col, "date-order",
+                           f"the encounter ends ({encounter.end}) before it starts "
+                           f"({encounter.start})", "swap start and end"))
+    return found

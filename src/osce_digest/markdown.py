@@ -1,0 +1,332 @@
+"""Markdown: parse a report body into headings and content chunks, and render them.
+
+The only module that imports markdown-it-py, mdit-py-plugins and Pygments. Every
+paragraph is split into sentences here (at nesting depth 0, so emphasis and links are
+never cut) and each sentence is wrapped in ``claim_open``/``claim_close`` tokens, so the
+evidence display can mark exactly the text a claim covers. Citations are footnote
+references whose label is a source id; they are rendered against the report's numbered
+source list.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from osce_digest.sentences import sentence_starts
+
+_LEAD_IN = re.compile(r"\s*([^:*]{1,60}?)\s*:\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of a paragraph, as the parser found it."""
+
+    index: int
+    """Number of the sentence in the document; the key of its evidence at render time."""
+    text: str
+    """Plain text."""
+    line: int
+    """1-based line in the body."""
+    col: int
+    """1-based column in that line."""
+    citations: tuple[tuple[str, int], ...]
+    """(label, column) of each ``[^label]`` it carries."""
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """A top-level heading."""
+
+    level: int
+    """1 to 6."""
+    text: str
+    """The heading's text, attribute list included."""
+    line: int
+    """1-based line in the body."""
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A top-level block other than a heading: paragraph, list, table, code, quote."""
+
+    tokens: tuple[Token, ...]
+    """The block's tokens, opaque outside this module."""
+    line: int
+    """1-based line in the body."""
+    sentences: tuple[Sentence, ...]
+    """Every sentence inside, in order."""
+    lead_in: str | None
+    """For a paragraph opening with ``**Party:**``, the party."""
+    footnote_definition: str | None = None
+    """For a ``[^label]: text`` definition, its label (not supported: sources go in front matter)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Badge:
+    """How one claim is shown: its evidence status and the words for it."""
+
+    status: str
+    """CSS token, e.g. "speculative"."""
+    label: str
+    """Short visible label."""
+    title: str
+    """Longer explanation for the tooltip."""
+
+
+def make_parser(*, allow_html: bool) -> MarkdownIt:
+    """The markdown parser for report bodies."""
+    md = MarkdownIt("commonmark", {"html": allow_html, "highlight": _highlight})
+    md.enable(["table", "strikethrough"])
+    footnote_plugin(md, inline=False, move_to_end=False, always_match_refs=True)
+    md.core.ruler.push("claims", _mark_claims)
+    md.add_render_rule("claim_open", _render_claim_open)
+    md.add_render_rule("claim_close", _render_claim_close)
+    md.add_render_rule("footnote_ref", _render_citation)
+    return md
+
+
+def parse(md: MarkdownIt, body: str) -> list[Heading | Chunk]:
+    """Parse a body into top-level headings and chunks."""
+    env: dict[str, Any] = {}
+    tokens = md.parse(body, env)
+    lines = body.split("\n")
+    blocks: list[Heading | Chunk] = []
+    index = 0
+    while index < len(tokens):
+        start = index
+        depth = 0
+        while True:
+            depth += tokens[index].nesting
+            index += 1
+            if depth <= 0:
+                break
+        group = tokens[start:index]
+        first = group[0]
+        line = (first.map[0] + 1) if first.map else 1
+        if first.type == "heading_open":
+            blocks.append(Heading(int(first.tag[1]), group[1].content, line))
+            continue
+        blocks.append(_chunk(group, line, lines))
+    return blocks
+
+
+def render(md: MarkdownIt, chunks: Sequence[Chunk], badges: Mapping[int, Badge],
+           citations: Mapping[str, int]) -> str:
+    """Render chunks to HTML, marking claims with their badges and numbering citations."""
+    env = {"badges": badges, "citations": citations}
+    return "".join(md.renderer.render(list(c.tokens), md.options, env) for c in chunks)
+
+
+def render_inline_text(md: MarkdownIt, text: str) -> str:
+    """Render a line of inline markdown (titles, deks) without paragraphs."""
+    return md.renderInline(text)
+
+
+def pygments_css() -> str:
+    """The stylesheet for highlighted code, light and dark."""
+    light = HtmlFormatter(style="default").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+
+
+# --- parsing internals -------------------------------------------------------------------
+
+
+def _chunk(group: list[Token], line: int, lines: list[str]) -> Chunk:
+    sentences: list[Sentence] = []
+    for token in _walk(group):
+        if token.type == "claim_open":
+            previous = sentences[-1] if sentences else None
+            sentences.append(_locate(token.meta["sentence"], lines, previous))
+    lead_in = _lead_in(group[1]) if group[0].type == "paragraph_open" and len(group) > 1 else None
+    definition = group[0].meta.get("label") if group[0].type == "footnote_reference_open" else None
+    return Chunk(tuple(group), line, tuple(sentences), lead_in, definition)
+
+
+def _walk(tokens: Sequence[Token]) -> list[Token]:
+    """Tokens and their inline children, flattened in document order."""
+    flat: list[Token] = []
+    for token in tokens:
+        flat.append(token)
+        if token.children:
+            flat.extend(_walk(token.children))
+    return flat
+
+
+def _lead_in(inline: Token) -> str | None:
+    """The party of a ``**Party:** text`` paragraph (colon inside or after the bold)."""
+    kinds = [c for c in inline.children or [] if c.type not in ("claim_open", "claim_close")]
+    if len(kinds) < 3 or kinds[0].type != "strong_open" or kinds[1].type != "text":
+        return None
+    if kinds[2].type != "strong_close":
+        return None
+    label = kinds[1].content
+    after = kinds[3].content if len(kinds) > 3 and kinds[3].type == "text" else ""
+    if not label.rstrip().endswith(":") and after.startswith(":"):
+        label += ":"
+    match = _LEAD_IN.fullmatch(label)
+    return match.group(1) if match else None
+
+
+def _locate(sentence: Sentence, lines: list[str], previous: Sentence | None) -> Sentence:
+    """Find the sentence's column, and its citations' columns, in the source line."""
+    source = lines[sentence.line - 1] if 0 < sentence.line <= len(lines) else ""
+    after = previous.col if previous is not None and previous.line == sentence.line else 0
+    words = sentence.text.split()
+    found = source.find(words[0], after) if words else -1
+    col = found + 1 if found >= 0 else len(source) - len(source.lstrip()) + 1
+    cites = tuple((label, (source.find(f"[^{label}]", col - 1) + 1) or col)
+                  for label, _ in sentence.citations)
+    return Sentence(sentence.index, sentence.text, sentence.line, col, cites)
+
+
+def _mark_claims(state: StateCore) -> None:
+    """Core rule: wrap each sentence of each paragraph in claim_open/claim_close."""
+    counter: int = state.env.get("sentence_count", 0)
+    for position, token in enumerate(state.tokens):
+        if token.type != "inline" or position == 0 or not token.children:
+            continue
+        if state.tokens[position - 1].type != "paragraph_open":
+            continue
+        first_line = (token.map[0] + 1) if token.map else 1
+        token.children, counter = _split_children(token.children, counter, first_line)
+    state.env["sentence_count"] = counter
+
+
+def _split_children(children: list[Token], counter: int, line: int) -> tuple[list[Token], int]:
+    """Wrap each sentence of an inline run in claim tokens; returns the new run and counter."""
+    spans: list[tuple[int, int]] = []  # plain-text (start, end) of each child
+    safe: list[bool] = []  # may a sentence start inside this child?
+    depth = 0
+    offset = 0
+    plain_parts: list[str] = []
+    for child in children:
+        depth += min(child.nesting, 0)
+        text = _plain(child)
+        spans.append((offset, offset + len(text)))
+        safe.append(depth == 0 and child.type == "text")
+        plain_parts.append(text)
+        offset += len(text)
+        depth += max(child.nesting, 0)
+    plain = "".join(plain_parts)
+    cuts = [
+        start for start in sentence_starts(plain)[1:]
+        if any(ok and a <= start < b for ok, (a, b) in zip(safe, spans, strict=True))
+    ]
+    out: list[Token] = []
+    for text, piece in _split_at(children, spans, cuts):
+        if text.strip():
+            cites = tuple((c.meta.get("label", ""), 0) for c in piece if c.type == "footnote_ref")
+            sentence = Sentence(counter, " ".join(text.split()), line, 1, cites)
+            out.append(Token("claim_open", "span", 1, meta={"sentence": sentence}))
+            out.extend(piece)
+            out.append(Token("claim_close", "span", -1, meta={"sentence": sentence}))
+            counter += 1
+        else:
+            out.extend(piece)  # whitespace between sentences stays outside claims
+        line += sum(1 for c in piece if c.type in ("softbreak", "hardbreak"))
+    return out, counter
+
+
+def _plain(child: Token) -> str:
+    if child.type in ("text", "code_inline", "image"):
+        return child.content
+    if child.type in ("softbreak", "hardbreak"):
+        return "\n"
+    return ""
+
+
+def _split_at(children: list[Token], spans: list[tuple[int, int]],
+              cuts: list[int]) -> list[tuple[str, list[Token]]]:
+    """Cut the run at plain-text offsets (always inside text tokens); gaps become own pieces."""
+    pieces: list[tuple[str, list[Token]]] = []
+    text, tokens = "", []  # the piece being built
+    pending = list(reversed(cuts))
+    for child, (start, end) in zip(children, spans, strict=True):
+        if child.type != "text":
+            text, tokens = text + _plain(child), [*tokens, child]
+            continue
+        content, offset = child.content, start
+        while pending and start <= pending[-1] < end:
+            cut = pending.pop()
+            head, content, offset = content[: cut - offset], content[cut - offset :], cut
+            if head:
+                text, tokens = text + head, [*tokens, _text_token(head, child)]
+            pieces.append((text, tokens))
+            text, tokens = "", []
+        if content:
+            text, tokens = text + content, [*tokens, _text_token(content, child)]
+    pieces.append((text, tokens))
+    result: list[tuple[str, list[Token]]] = []
+    for text, tokens in pieces:
+        last = tokens[-1] if tokens else None
+        if last is not None and last.type == "text" and last.content[-1:].isspace():
+            body = last.content.rstrip()
+            gap = last.content[len(body) :]
+            kept = [*tokens[:-1], _text_token(body, last)] if body else tokens[:-1]
+            if kept:
+                result.append((text.rstrip(), kept))
+            result.append((gap, [_text_token(gap, last)]))
+        elif tokens:
+            result.append((text, tokens))
+    return result
+
+
+def _text_token(content: str, like: Token) -> Token:
+    token = Token("text", "", 0, content=content)
+    token.level = like.level
+    return token
+
+
+# --- rendering internals -----------------------------------------------------------------
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    try:
+        lexer = get_lexer_by_name(lang) if lang else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        return ""
+    body = highlight(code, lexer, HtmlFormatter(nowrap=True))
+    name = html.escape(lang, quote=True)
+    return f'<pre class="highlight"><code class="language-{name}">{body}</code></pre>\n'
+
+
+def _render_claim_open(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, env: Any) -> str:
+    sentence: Sentence = tokens[idx].meta["sentence"]
+    badge: Badge | None = env["badges"].get(sentence.index)
+    if badge is None:
+        return '<span class="claim">'
+    return (f'<span class="claim" data-evidence="{badge.status}" '
+            f'title="{html.escape(badge.title, quote=True)}">')
+
+
+def _render_claim_close(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, env: Any) -> str:
+    badge: Badge | None = env["badges"].get(tokens[idx].meta["sentence"].index)
+    if badge is None:
+        return "</span>"
+    return f' <span class="ev-badge ev-{badge.status}">{html.escape(badge.label)}</span></span>'
+
+
+def _render_citation(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, env: Any) -> str:
+    label = tokens[idx].meta.get("label", "")
+    number = env["citations"].get(label)
+    safe = html.escape(label, quote=True)
+    if number is None:
+        return f"[^{html.escape(label)}]"
+    return (f'<sup class="cite"><a href="#source-{safe}" '
+            f'aria-label="source {number}">[{number}]</a></sup>')

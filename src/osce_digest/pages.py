@@ -1,0 +1,203 @@
+"""Pages: decide every output file of the site and the view each template receives.
+
+Pure planning, no rendering and no I/O: a list of :class:`Page` (template pages) and
+:class:`Asset` (files copied or generated as they are). Two outputs claiming one path
+are reported here, before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from osce_digest.diagnostics import Diagnostic, error
+from osce_digest.evidence import DESCRIPTIONS
+from osce_digest.model import EVIDENCE_ORDER, ActorMeta, Report, Site, SiteMeta
+from osce_digest.urls import canonical, page_path, root_prefix
+
+KIND_LABELS = {
+    "bilateral": "Bilateral meeting",
+    "pull-aside": "Pull-aside",
+    "call": "Call",
+    "co-attendance": "Co-attendance (same forum, no reported meeting)",
+    "summit": "Summit",
+}
+"""How an encounter's kind reads in the facts box; other kinds are shown as written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One HTML page to render."""
+
+    url: str
+    """Site-relative URL, e.g. ``reports/x/`` ("" for the home page)."""
+    template: str
+    """Template name."""
+    context: dict[str, Any]
+    """Exactly what the template may use."""
+
+    @property
+    def output(self) -> str:
+        """Path of the output file relative to the output folder."""
+        return page_path(self.url)
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """A file written as it is (CSS, JS, icons)."""
+
+    output: str
+    """Path relative to the output folder."""
+    data: bytes
+    """The bytes to write."""
+    origin: str
+    """Where it comes from, for collision messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteView:
+    """The public fields of site.yaml that every template sees."""
+
+    title: str
+    """Site title."""
+    description: str
+    """Site description."""
+    language: str
+    """Language tag."""
+    base_url: str
+    """Absolute base URL or ""."""
+    extra: dict[str, Any]
+    """site.yaml ``extra``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A participant as the facts box shows it."""
+
+    key: str
+    """actors.yaml key."""
+    name: str
+    """Display name."""
+    role: str | None
+    """The office held on the encounter's first day."""
+    country: str | None
+    """ISO code."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileRow:
+    """One evidence status in a report's evidence profile."""
+
+    status: str
+    """Status value."""
+    count: int
+    """Claims with this status."""
+    percent: float
+    """Share of all claims, 0 to 100, one decimal."""
+    description: str
+    """What the status means."""
+
+
+def plan_pages(site: Site) -> list[Page]:
+    """Every template page of the site."""
+    view = SiteView(site.meta.title, site.meta.description, site.meta.language,
+                    site.meta.base_url, site.meta.extra)
+    pages = [
+        _page(site.meta, view, "", "home.html", title=site.meta.title,
+              description=site.meta.description,
+              reports=[_card(r) for r in site.reports]),
+    ]
+    for report in site.reports:
+        pages.append(_page(
+            site.meta, view, f"reports/{report.slug}/", "report.html",
+            title=report.meta.title,
+            description=report.meta.summary or report.meta.dek or report.meta.title,
+            report=report,
+            venue=site.venues.get(report.meta.encounter.venue or ""),
+            participants=_participants(report, site.actors),
+            kind_label=KIND_LABELS.get(report.meta.encounter.kind, report.meta.encounter.kind),
+            profile=evidence_profile(report),
+            statuses=[(e.value, DESCRIPTIONS[e]) for e in EVIDENCE_ORDER],
+            authors=[site.meta.authors[a] for a in report.meta.authors],
+            section_names=SECTION_NAMES,
+            topics=site.topics,
+        ))
+    pages.append(_page(site.meta, view, "404.html", "404.html", title="Page not found",
+                       description="This page does not exist.", absolute_root=True))
+    return pages
+
+
+SECTION_NAMES = {
+    "context": "Context",
+    "agenda": "Agenda",
+    "moments": "Key moments",
+    "disagreements": "Disagreements",
+    "cooperation": "Cooperation",
+    "implications": "Implications",
+    "outlook": "Outlook",
+    "other": "Other",
+}
+"""Display names of section kinds."""
+
+
+def evidence_profile(report: Report) -> list[ProfileRow]:
+    """How many claims of each status a report makes."""
+    counts = Counter(c.evidence for c in report.claims)
+    total = sum(counts.values()) or 1
+    return [
+        ProfileRow(e.value, counts[e], round(100 * counts[e] / total, 1), DESCRIPTIONS[e])
+        for e in EVIDENCE_ORDER
+    ]
+
+
+def check_collisions(pages: list[Page], assets: list[Asset]) -> list[Diagnostic]:
+    """Two outputs writing one path is an error naming both."""
+    owners: dict[str, str] = {}
+    problems = []
+    outputs = [(p.output, p.context.get("origin", p.template)) for p in pages]
+    outputs += [(a.output, a.origin) for a in assets]
+    for output, origin in outputs:
+        key = output.lower()  # collide on case-insensitive file systems too
+        if key in owners:
+            problems.append(error(origin, 0, 0, "output-collision",
+                                  f"{origin} and {owners[key]} would both write {output}",
+                                  "rename one of them"))
+        else:
+            owners[key] = origin
+    return problems
+
+
+def _page(meta: SiteMeta, view: SiteView, url: str, template: str, *, title: str,
+          description: str, absolute_root: bool = False, **extra: Any) -> Page:
+    context: dict[str, Any] = {
+        "site": view,
+        "page": {"url": url, "title": title, "description": description,
+                 "canonical": canonical(meta.base_url, url)},
+        "root": root_prefix(url, meta.base_url if absolute_root else ""),
+        **extra,
+    }
+    if "report" in extra:
+        context["origin"] = extra["report"].path
+    return Page(url, template, context)
+
+
+def _card(report: Report) -> dict[str, Any]:
+    return {"report": report, "profile": evidence_profile(report)}
+
+
+def _participants(report: Report, actors: dict[str, ActorMeta]) -> list[Participant]:
+    day = report.meta.encounter.start
+    out = []
+    for key in report.meta.encounter.participants:
+        actor = actors[key]
+        out.append(Participant(key, actor.name, _role_on(actor, day), actor.country))
+    return out
+
+
+def _role_on(actor: ActorMeta, day: dt.date) -> str | None:
+    for role in actor.roles:
+        if (role.start is None or role.start <= day) and (role.end is None or day <= role.end):
+            return role.title
+    return None

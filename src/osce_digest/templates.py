@@ -1,0 +1,96 @@
+"""Templates: compile the site's Jinja templates and render pages.
+
+The only module that imports Jinja. Autoescape is on, undefined names are errors, and
+every template is compiled before the first page renders, so a typo in any template fails
+the build with its file and line instead of rendering blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import traceback
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from osce_digest.diagnostics import Diagnostic, error
+from osce_digest.pages import Page
+
+
+class TemplateFailure(Exception):
+    """A template could not be compiled or rendered; carries the diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def make_environment(folder: Path) -> tuple[jinja2.Environment | None, list[Diagnostic]]:
+    """A strict environment with every template in ``folder`` compiled."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["long_date"] = long_date
+    env.filters["date_range"] = date_range
+    env.filters["json_script"] = json_script
+    problems = []
+    for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        try:
+            env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(error(f"templates/{name}", exc.lineno or 0, 1, "template-syntax",
+                                  f"template syntax error: {exc.message}"))
+    return (env if not problems else None), problems
+
+
+def render_page(env: jinja2.Environment, page: Page) -> bytes:
+    """Render one page; a template error becomes a :class:`TemplateFailure`."""
+    try:
+        html = env.get_template(page.template).render(page.context)
+    except jinja2.TemplateError as exc:
+        raise TemplateFailure(_locate(exc, page)) from exc
+    return html.encode("utf-8")
+
+
+def long_date(value: dt.date) -> str:
+    """5 December 2024."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def date_range(start: dt.date, end: dt.date | None) -> str:
+    """5–6 December 2024, 30 November – 1 December 2023, or one day."""
+    if end is None or end == start:
+        return long_date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}\u2013{long_date(end)}"
+    if start.year == end.year:
+        return f"{start.day} {start:%B} \u2013 {long_date(end)}"
+    return f"{long_date(start)} \u2013 {long_date(end)}"
+
+
+def json_script(value: Any) -> Markup:
+    """JSON safe inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, indent=1)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return Markup(text)
+
+
+def _locate(exc: jinja2.TemplateError, page: Page) -> Diagnostic:
+    line = 0
+    name = page.template
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename and frame.filename.endswith(".html"):
+            name = Path(frame.filename).name if "templates" not in frame.filename else \
+                frame.filename.split("templates/", 1)[-1]
+            line = frame.lineno or 0
+            break
+    return error(f"templates/{name}", line, 1, "template-error",
+                 f"rendering {page.output} failed: {exc}")
