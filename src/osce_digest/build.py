@@ -38,8 +38,14 @@ class BuildResult:
         return not has_errors(self.diagnostics)
 
 
-def build_site(root: Path, out: Path, *, drafts: bool = False, base_url: str | None = None,
-               strict: bool = False) -> BuildResult:
+def build_site(
+    root: Path,
+    out: Path,
+    *,
+    drafts: bool = False,
+    base_url: str | None = None,
+    strict: bool = False,
+) -> BuildResult:
     """Load, check, render and publish the project at ``root`` into ``out``."""
     started = time.perf_counter()
     check_output(out, root)
@@ -64,8 +70,9 @@ def build_site(root: Path, out: Path, *, drafts: bool = False, base_url: str | N
         diagnostics.append(failure.diagnostic)
         return BuildResult(tuple(diagnostics), 0, 0, time.perf_counter() - started)
     publish(out, files)
-    return BuildResult(tuple(diagnostics), len(site.reports), len(files),
-                       time.perf_counter() - started)
+    return BuildResult(
+        tuple(diagnostics), len(site.reports), len(files), time.perf_counter() - started
+    )
 
 
 def static_assets(folder: Path) -> list[Asset]:

@@ -27,8 +27,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = Path(args.root)
     if not (root / "content").is_dir():
-        console.say(f"digest: no content/ folder in {root.resolve()}; run digest in the "
-                    "project folder or pass --root", sys.stderr)
+        console.say(
+            f"digest: no content/ folder in {root.resolve()}; run digest in the "
+            "project folder or pass --root",
+            sys.stderr,
+        )
         return EXIT_USAGE
     try:
         if args.command == "build":
@@ -43,14 +46,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         if args.debug:
             raise
-        console.say(f"digest: {exc.strerror or exc}: {exc.filename or ''} "
-                    "(the previous site is unchanged)", sys.stderr)
+        console.say(
+            f"digest: {exc.strerror or exc}: {exc.filename or ''} (the previous site is unchanged)",
+            sys.stderr,
+        )
         return EXIT_CONTENT
     except Exception:
         if args.debug:
             raise
-        console.say("digest: internal error; run again with --debug and report the "
-                    "traceback", sys.stderr)
+        console.say(
+            "digest: internal error; run again with --debug and report the traceback", sys.stderr
+        )
         return 3
 
 
@@ -62,8 +68,11 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     if not result.ok or (args.strict and result.diagnostics):
         console.say("digest: nothing was written; the previous site is unchanged", sys.stderr)
         return EXIT_CONTENT
-    console.say(f"built {result.reports} report{'s' * (result.reports != 1)}, "
-                f"{result.pages} files in {result.seconds:.2f} s -> {out}", sys.stdout)
+    console.say(
+        f"built {result.reports} report{'s' * (result.reports != 1)}, "
+        f"{result.pages} files in {result.seconds:.2f} s -> {out}",
+        sys.stdout,
+    )
     return EXIT_OK
 
 
@@ -75,13 +84,15 @@ def _check(args: argparse.Namespace, root: Path) -> int:
     else:
         console.say(console.format_text(diagnostics, root), sys.stdout)
     failed = has_errors(diagnostics) or (
-        args.strict and any(d.severity is Severity.WARNING for d in diagnostics))
+        args.strict and any(d.severity is Severity.WARNING for d in diagnostics)
+    )
     return EXIT_CONTENT if failed else EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="digest", description="Build and check a site of diplomatic encounter reports.")
+        prog="digest", description="Build and check a site of diplomatic encounter reports."
+    )
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--root", default=".", help="project folder (default: current folder)")
     common.add_argument("--strict", action="store_true", help="treat warnings as errors")

@@ -49,8 +49,14 @@ def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagn
     """Parse and check content/site.yaml."""
     if file is None:
         return None, [
-            error("content/site.yaml", 0, 0, "missing-file", "content/site.yaml is missing",
-                  "create it with at least 'title:'; see README.md")
+            error(
+                "content/site.yaml",
+                0,
+                0,
+                "missing-file",
+                "content/site.yaml is missing",
+                "create it with at least 'title:'; see README.md",
+            )
         ]
     doc, diagnostics = parse_yaml(file.text, file.rel)
     if doc is None:
@@ -61,14 +67,22 @@ def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagn
     if meta is not None and meta.scale not in lexicon_scales():
         line, col = doc.where(("scale",))
         diagnostics.append(
-            error(file.rel, line, col, "unknown-scale", f"unknown estimative scale '{meta.scale}'",
-                  f"use one of: {', '.join(lexicon_scales())}")
+            error(
+                file.rel,
+                line,
+                col,
+                "unknown-scale",
+                f"unknown estimative scale '{meta.scale}'",
+                f"use one of: {', '.join(lexicon_scales())}",
+            )
         )
         meta = None
     return meta, diagnostics
 
 
-def load_list(file: SourceFile | None, cls: type[T], key: str = "key") -> tuple[dict[str, T], list[Diagnostic]]:
+def load_list(
+    file: SourceFile | None, cls: type[T], key: str = "key"
+) -> tuple[dict[str, T], list[Diagnostic]]:
     """Parse a YAML list of mappings into entries keyed by their ``key`` (or ``id``)."""
     if file is None:
         return {}, []
@@ -77,8 +91,16 @@ def load_list(file: SourceFile | None, cls: type[T], key: str = "key") -> tuple[
         return {}, diagnostics
     if not isinstance(doc.data, list):
         line, col = doc.where(())
-        return {}, [*diagnostics, error(file.rel, line, col, "wrong-type",
-                                        "this file must be a YAML list of entries ('- key: ...')")]
+        return {}, [
+            *diagnostics,
+            error(
+                file.rel,
+                line,
+                col,
+                "wrong-type",
+                "this file must be a YAML list of entries ('- key: ...')",
+            ),
+        ]
     checker = Checker(doc, file.rel)
     entries: dict[str, T] = {}
     for index, data in enumerate(doc.data):
@@ -88,12 +110,27 @@ def load_list(file: SourceFile | None, cls: type[T], key: str = "key") -> tuple[
         name = getattr(entry, key)
         line, col = doc.where((index, key))
         if not KEY_PATTERN.fullmatch(name):
-            diagnostics.append(error(file.rel, line, col, "invalid-key",
-                                     f"'{name}' is not a valid {key}",
-                                     "use lower-case letters, digits and hyphens, e.g. 'arms-control'"))
+            diagnostics.append(
+                error(
+                    file.rel,
+                    line,
+                    col,
+                    "invalid-key",
+                    f"'{name}' is not a valid {key}",
+                    "use lower-case letters, digits and hyphens, e.g. 'arms-control'",
+                )
+            )
         elif name in entries:
-            diagnostics.append(error(file.rel, line, col, "duplicate-key",
-                                     f"{key} '{name}' is defined twice", "keep one entry"))
+            diagnostics.append(
+                error(
+                    file.rel,
+                    line,
+                    col,
+                    "duplicate-key",
+                    f"{key} '{name}' is defined twice",
+                    "keep one entry",
+                )
+            )
         else:
             entries[name] = entry
     return entries, diagnostics + checker.diagnostics

@@ -40,26 +40,38 @@ def format_text(diagnostics: Sequence[Diagnostic], root: Path) -> str:
 
 
 def summary(diagnostics: Sequence[Diagnostic]) -> str:
-    """"2 errors, 1 warning in 2 files"."""
+    """ "2 errors, 1 warning in 2 files"."""
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
     warnings = len(diagnostics) - errors
     files = len({d.file for d in diagnostics})
     if not diagnostics:
         return "no problems found"
-    return (f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-            f"in {files} file{'s' * (files != 1)}")
+    return (
+        f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+        f"in {files} file{'s' * (files != 1)}"
+    )
 
 
 def format_json(diagnostics: Sequence[Diagnostic]) -> str:
     """Diagnostics as JSON: {"diagnostics": [...], "errors": n, "warnings": n}."""
     items = [
-        {"file": d.file, "line": d.line, "col": d.col, "severity": d.severity.value,
-         "rule": d.rule, "message": d.message, "hint": d.hint}
+        {
+            "file": d.file,
+            "line": d.line,
+            "col": d.col,
+            "severity": d.severity.value,
+            "rule": d.rule,
+            "message": d.message,
+            "hint": d.hint,
+        }
         for d in sorted(diagnostics, key=Diagnostic.sort_key)
     ]
     errors = sum(d.severity is Severity.ERROR for d in diagnostics)
-    return json.dumps({"diagnostics": items, "errors": errors,
-                       "warnings": len(items) - errors}, indent=2, ensure_ascii=False)
+    return json.dumps(
+        {"diagnostics": items, "errors": errors, "warnings": len(items) - errors},
+        indent=2,
+        ensure_ascii=False,
+    )
 
 
 def say(text: str, stream: TextIO) -> None:

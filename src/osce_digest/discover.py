@@ -51,9 +51,14 @@ def read_source(path: Path, root: Path) -> tuple[SourceFile | None, list[Diagnos
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, [
-            error(rel, line, col, "not-utf8",
-                  f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                  "save the file as UTF-8 in your editor")
+            error(
+                rel,
+                line,
+                col,
+                "not-utf8",
+                f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                "save the file as UTF-8 in your editor",
+            )
         ]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -77,7 +82,9 @@ def discover(root: Path) -> tuple[Content, list[Diagnostic]]:
     reports_dir = content_dir / "reports"
     if reports_dir.is_dir():
         for path in sorted(reports_dir.rglob("*.md")):
-            if not path.is_file() or any(p.startswith(".") for p in path.relative_to(reports_dir).parts):
+            if not path.is_file() or any(
+                p.startswith(".") for p in path.relative_to(reports_dir).parts
+            ):
                 continue
             file, problems = _read_inside(path, root, content_dir)
             diagnostics += problems
@@ -86,13 +93,20 @@ def discover(root: Path) -> tuple[Content, list[Diagnostic]]:
     return Content(vocabularies, tuple(reports)), diagnostics
 
 
-def _read_inside(path: Path, root: Path, content_dir: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
+def _read_inside(
+    path: Path, root: Path, content_dir: Path
+) -> tuple[SourceFile | None, list[Diagnostic]]:
     real = path.resolve()
     if not real.is_relative_to(content_dir.resolve()):
         return None, [
-            error(_rel(path, root), 0, 0, "outside-content",
-                  f"this file links to {real}, outside content/",
-                  "copy the file into content/ instead of linking to it")
+            error(
+                _rel(path, root),
+                0,
+                0,
+                "outside-content",
+                f"this file links to {real}, outside content/",
+                "copy the file into content/ instead of linking to it",
+            )
         ]
     return read_source(path, root)
 

@@ -123,8 +123,9 @@ def badge_label(evidence: Evidence, term: ScaleTerm | None) -> str:
     return evidence.value
 
 
-def badge_title(evidence: Evidence, term: ScaleTerm | None, hedges: tuple[str, ...],
-                attribution: str | None) -> str:
+def badge_title(
+    evidence: Evidence, term: ScaleTerm | None, hedges: tuple[str, ...], attribution: str | None
+) -> str:
     """The longer explanation of a claim's status."""
     why = DESCRIPTIONS[evidence]
     if evidence is Evidence.SPECULATIVE and hedges:
@@ -141,7 +142,7 @@ def _band(term: ScaleTerm) -> str:
 
 
 def _is_month(match: re.Match[str], text: str) -> bool:
-    """"May" the month, not the modal verb."""
+    """ "May" the month, not the modal verb."""
     if match.group() != "May":
         return False
     return match.start() > 0 or bool(re.match(r"\s+\d", text[match.end() :]))

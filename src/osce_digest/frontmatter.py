@@ -74,16 +74,27 @@ def split_front_matter(text: str, file: str) -> tuple[Split | None, list[Diagnos
     """Split ``---`` fenced YAML from the markdown body."""
     if not text.strip():
         return None, [
-            error(file, 1, 1, "empty-file", "the file is empty",
-                  "a report starts with '---', its front matter (title, date, encounter), "
-                  "'---', then the text; see README.md")
+            error(
+                file,
+                1,
+                1,
+                "empty-file",
+                "the file is empty",
+                "a report starts with '---', its front matter (title, date, encounter), "
+                "'---', then the text; see README.md",
+            )
         ]
     lines = text.split("\n")
     if not _FENCE.fullmatch(lines[0].rstrip("\r")):
         return None, [
-            error(file, 1, 1, "missing-front-matter",
-                  "no front matter: the file does not start with a '---' line",
-                  "put '---' on the first line, then title, date and encounter, then '---'")
+            error(
+                file,
+                1,
+                1,
+                "missing-front-matter",
+                "no front matter: the file does not start with a '---' line",
+                "put '---' on the first line, then title, date and encounter, then '---'",
+            )
         ]
     for index in range(1, len(lines)):
         if _CLOSE.fullmatch(lines[index].rstrip("\r")):
@@ -94,13 +105,20 @@ def split_front_matter(text: str, file: str) -> tuple[Split | None, list[Diagnos
                 body_line=index + 2,
             ), []
     return None, [
-        error(file, 1, 1, "unclosed-front-matter",
-              "the front matter opened on line 1 is never closed",
-              "end the front matter with a line holding only '---'")
+        error(
+            file,
+            1,
+            1,
+            "unclosed-front-matter",
+            "the front matter opened on line 1 is never closed",
+            "end the front matter with a line holding only '---'",
+        )
     ]
 
 
-def parse_yaml(text: str, file: str, first_line: int = 1) -> tuple[YamlDoc | None, list[Diagnostic]]:
+def parse_yaml(
+    text: str, file: str, first_line: int = 1
+) -> tuple[YamlDoc | None, list[Diagnostic]]:
     """Parse one YAML document; positions are shifted to start at ``first_line``."""
     offset = first_line - 1
     try:
@@ -112,8 +130,14 @@ def parse_yaml(text: str, file: str, first_line: int = 1) -> tuple[YamlDoc | Non
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
         return None, [
-            error(file, line, col, "yaml-syntax", f"YAML syntax error: {problem}{context}",
-                  "check indentation, colons and quotes; quote values that contain ': ' or '#'")
+            error(
+                file,
+                line,
+                col,
+                "yaml-syntax",
+                f"YAML syntax error: {problem}{context}",
+                "check indentation, colons and quotes; quote values that contain ': ' or '#'",
+            )
         ]
     except yaml.YAMLError as exc:
         return None, [error(file, first_line, 1, "yaml-syntax", f"YAML error: {exc}")]
@@ -145,17 +169,27 @@ class _Converter:
             if self.count == MAX_NODES + 1:
                 line, col = self._pos(node)
                 self.diagnostics.append(
-                    error(self.file, line, col, "yaml-too-large",
-                          f"more than {MAX_NODES} YAML values (an alias bomb?)",
-                          "remove the repeated '*alias' references")
+                    error(
+                        self.file,
+                        line,
+                        col,
+                        "yaml-too-large",
+                        f"more than {MAX_NODES} YAML values (an alias bomb?)",
+                        "remove the repeated '*alias' references",
+                    )
                 )
             return None
         self.values[path] = self._pos(node)
         if len(path) > MAX_DEPTH:
             line, col = self._pos(node)
             self.diagnostics.append(
-                error(self.file, line, col, "yaml-too-deep",
-                      f"YAML nested more than {MAX_DEPTH} levels deep")
+                error(
+                    self.file,
+                    line,
+                    col,
+                    "yaml-too-deep",
+                    f"YAML nested more than {MAX_DEPTH} levels deep",
+                )
             )
             self.count = MAX_NODES + 2  # stop converting the rest quietly
             return None
@@ -178,9 +212,14 @@ class _Converter:
             if key in result:
                 first = self.keys[(*path, key)][0]
                 self.diagnostics.append(
-                    error(self.file, line, col, "duplicate-key",
-                          f"'{key}' is given twice (first on line {first})",
-                          "keep one of them")
+                    error(
+                        self.file,
+                        line,
+                        col,
+                        "duplicate-key",
+                        f"'{key}' is given twice (first on line {first})",
+                        "keep one of them",
+                    )
                 )
                 continue
             self.keys[(*path, key)] = (line, col)
@@ -196,7 +235,13 @@ class _Converter:
             rule = "invalid-date" if looks_like_date else "yaml-value"
             what = "not a valid date" if looks_like_date else f"not a valid value ({exc})"
             self.diagnostics.append(
-                error(self.file, line, col, rule, f"'{node.value}' is {what}",
-                      "write dates as YYYY-MM-DD" if looks_like_date else "")
+                error(
+                    self.file,
+                    line,
+                    col,
+                    rule,
+                    f"'{node.value}' is {what}",
+                    "write dates as YYYY-MM-DD" if looks_like_date else "",
+                )
             )
             return None

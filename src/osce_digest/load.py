@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
 from osce_digest import markdown as md_
 from osce_digest.config import KEY_PATTERN, Vocabularies, load_lexicon, load_list, load_site_meta
 from osce_digest.diagnostics import Diagnostic, did_you_mean, error
@@ -70,10 +72,16 @@ def load_site(root: Path, *, drafts: bool = False) -> LoadResult:
         if report is None:
             continue
         if report.slug in slugs:
-            diagnostics.append(error(
-                file.rel, 1, 1, "duplicate-slug",
-                f"the slug '{report.slug}' is already used by {slugs[report.slug]}",
-                "rename one of the two files; the file name is the report's URL"))
+            diagnostics.append(
+                error(
+                    file.rel,
+                    1,
+                    1,
+                    "duplicate-slug",
+                    f"the slug '{report.slug}' is already used by {slugs[report.slug]}",
+                    "rename one of the two files; the file name is the report's URL",
+                )
+            )
             continue
         slugs[report.slug] = file.rel
         if drafts or not report.meta.draft:
@@ -88,7 +96,7 @@ def load_report(
     file: SourceFile,
     site: SiteMeta,
     vocab: Vocabularies,
-    parser: md_.MarkdownIt,
+    parser: MarkdownIt,
     classifier: Classifier,
     aliases: dict[str, str],
 ) -> tuple[Report | None, list[Diagnostic]]:
@@ -96,10 +104,17 @@ def load_report(
     slug = file.path.stem
     diagnostics: list[Diagnostic] = []
     if not KEY_PATTERN.fullmatch(slug):
-        diagnostics.append(error(
-            file.rel, 1, 1, "invalid-slug", f"the file name '{file.path.name}' is not a valid slug",
-            "name report files with lower-case letters, digits and hyphens, e.g. "
-            "'lavrov-blinken-malta-2024.md'"))
+        diagnostics.append(
+            error(
+                file.rel,
+                1,
+                1,
+                "invalid-slug",
+                f"the file name '{file.path.name}' is not a valid slug",
+                "name report files with lower-case letters, digits and hyphens, e.g. "
+                "'lavrov-blinken-malta-2024.md'",
+            )
+        )
     split, problems = split_front_matter(file.text, file.rel)
     if split is None:
         return None, diagnostics + problems
@@ -133,56 +148,119 @@ def load_report(
     return (report if slug and KEY_PATTERN.fullmatch(slug) else None), diagnostics
 
 
-def _report_sources(meta: ReportMeta, vocab: Vocabularies, doc: YamlDoc, file: str,
-                    diagnostics: list[Diagnostic]) -> dict[str, SourceMeta]:
+def _report_sources(
+    meta: ReportMeta, vocab: Vocabularies, doc: YamlDoc, file: str, diagnostics: list[Diagnostic]
+) -> dict[str, SourceMeta]:
     sources = dict(vocab.sources)
     own: set[str] = set()
     for index, source in enumerate(meta.sources):
         line, col = doc.where(("sources", index, "id"))
         if not KEY_PATTERN.fullmatch(source.id):
-            diagnostics.append(error(file, line, col, "invalid-key",
-                                     f"source id '{source.id}' is not a valid id",
-                                     "use lower-case letters, digits and hyphens"))
+            diagnostics.append(
+                error(
+                    file,
+                    line,
+                    col,
+                    "invalid-key",
+                    f"source id '{source.id}' is not a valid id",
+                    "use lower-case letters, digits and hyphens",
+                )
+            )
         if source.id in own:
-            diagnostics.append(error(file, line, col, "duplicate-key",
-                                     f"source id '{source.id}' is listed twice", "keep one entry"))
+            diagnostics.append(
+                error(
+                    file,
+                    line,
+                    col,
+                    "duplicate-key",
+                    f"source id '{source.id}' is listed twice",
+                    "keep one entry",
+                )
+            )
         own.add(source.id)
         sources[source.id] = source
     return sources
 
 
-def _check_references(meta: ReportMeta, site: SiteMeta, vocab: Vocabularies, doc: YamlDoc,
-                      file: str) -> list[Diagnostic]:
+def _check_references(
+    meta: ReportMeta, site: SiteMeta, vocab: Vocabularies, doc: YamlDoc, file: str
+) -> list[Diagnostic]:
     """Keys in front matter that must exist in the vocabularies."""
     found: list[Diagnostic] = []
 
-    def unknown(path: tuple[str | int, ...], rule: str, what: str, key: str,
-                known: dict[str, object], where: str) -> None:
+    def unknown(
+        path: tuple[str | int, ...],
+        rule: str,
+        what: str,
+        key: str,
+        known: dict[str, object],
+        where: str,
+    ) -> None:
         line, col = doc.where(path)
-        found.append(error(file, line, col, rule, f"unknown {what} '{key}'",
-                           f"{did_you_mean(key, known)}; {what}s are defined in {where}"))
+        found.append(
+            error(
+                file,
+                line,
+                col,
+                rule,
+                f"unknown {what} '{key}'",
+                f"{did_you_mean(key, known)}; {what}s are defined in {where}",
+            )
+        )
 
     encounter = meta.encounter
     if encounter.venue is not None and encounter.venue not in vocab.venues:
-        unknown(("encounter", "venue"), "unknown-venue", "venue", encounter.venue,
-                dict(vocab.venues), "content/venues.yaml")
+        unknown(
+            ("encounter", "venue"),
+            "unknown-venue",
+            "venue",
+            encounter.venue,
+            dict(vocab.venues),
+            "content/venues.yaml",
+        )
     for index, key in enumerate(encounter.participants):
         if key not in vocab.actors:
-            unknown(("encounter", "participants", index), "unknown-actor", "actor", key,
-                    dict(vocab.actors), "content/actors.yaml")
+            unknown(
+                ("encounter", "participants", index),
+                "unknown-actor",
+                "actor",
+                key,
+                dict(vocab.actors),
+                "content/actors.yaml",
+            )
     for index, key in enumerate(meta.authors):
         if key not in site.authors:
-            unknown(("authors", index), "unknown-author", "author", key, dict(site.authors),
-                    "content/site.yaml under 'authors:'")
+            unknown(
+                ("authors", index),
+                "unknown-author",
+                "author",
+                key,
+                dict(site.authors),
+                "content/site.yaml under 'authors:'",
+            )
     country = encounter.place.country if encounter.place else None
     if country is not None and not _COUNTRY.fullmatch(country):
         line, col = doc.where(("encounter", "place", "country"))
-        found.append(error(file, line, col, "invalid-country",
-                           f"'{country}' is not an ISO 3166-1 alpha-2 country code",
-                           "use two capital letters, e.g. MT for Malta"))
+        found.append(
+            error(
+                file,
+                line,
+                col,
+                "invalid-country",
+                f"'{country}' is not an ISO 3166-1 alpha-2 country code",
+                "use two capital letters, e.g. MT for Malta",
+            )
+        )
     if encounter.end is not None and encounter.end < encounter.start:
         line, col = doc.where(("encounter", "end"))
-        found.append(error(file, line, col, "date-order",
-                           f"the encounter ends ({encounter.end}) before it starts "
-                           f"({encounter.start})", "swap start and end"))
+        found.append(
+            error(
+                file,
+                line,
+                col,
+                "date-order",
+                f"the encounter ends ({encounter.end}) before it starts ({encounter.start})",
+                "swap start and end",
+            )
+        )
     return found

@@ -71,7 +71,7 @@ class Chunk:
     lead_in: str | None
     """For a paragraph opening with ``**Party:**``, the party."""
     footnote_definition: str | None = None
-    """For a ``[^label]: text`` definition, its label (not supported: sources go in front matter)."""
+    """For a ``[^label]: text`` definition, its label (unsupported: sources go in front matter)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,8 +123,12 @@ def parse(md: MarkdownIt, body: str) -> list[Heading | Chunk]:
     return blocks
 
 
-def render(md: MarkdownIt, chunks: Sequence[Chunk], badges: Mapping[int, Badge],
-           citations: Mapping[str, int]) -> str:
+def render(
+    md: MarkdownIt,
+    chunks: Sequence[Chunk],
+    badges: Mapping[int, Badge],
+    citations: Mapping[str, int],
+) -> str:
     """Render chunks to HTML, marking claims with their badges and numbering citations."""
     env = {"badges": badges, "citations": citations}
     return "".join(md.renderer.render(list(c.tokens), md.options, env) for c in chunks)
@@ -132,13 +136,14 @@ def render(md: MarkdownIt, chunks: Sequence[Chunk], badges: Mapping[int, Badge],
 
 def render_inline_text(md: MarkdownIt, text: str) -> str:
     """Render a line of inline markdown (titles, deks) without paragraphs."""
-    return md.renderInline(text)
+    rendered: str = md.renderInline(text)
+    return rendered
 
 
 def pygments_css() -> str:
     """The stylesheet for highlighted code, light and dark."""
-    light = HtmlFormatter(style="default").get_style_defs(".highlight")
-    dark = HtmlFormatter(style="monokai").get_style_defs(".highlight")
+    light: str = HtmlFormatter(style="default").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
+    dark: str = HtmlFormatter(style="monokai").get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
 
 
@@ -188,8 +193,9 @@ def _locate(sentence: Sentence, lines: list[str], previous: Sentence | None) -> 
     words = sentence.text.split()
     found = source.find(words[0], after) if words else -1
     col = found + 1 if found >= 0 else len(source) - len(source.lstrip()) + 1
-    cites = tuple((label, (source.find(f"[^{label}]", col - 1) + 1) or col)
-                  for label, _ in sentence.citations)
+    cites = tuple(
+        (label, (source.find(f"[^{label}]", col - 1) + 1) or col) for label, _ in sentence.citations
+    )
     return Sentence(sentence.index, sentence.text, sentence.line, col, cites)
 
 
@@ -223,7 +229,8 @@ def _split_children(children: list[Token], counter: int, line: int) -> tuple[lis
         depth += max(child.nesting, 0)
     plain = "".join(plain_parts)
     cuts = [
-        start for start in sentence_starts(plain)[1:]
+        start
+        for start in sentence_starts(plain)[1:]
         if any(ok and a <= start < b for ok, (a, b) in zip(safe, spans, strict=True))
     ]
     out: list[Token] = []
@@ -249,11 +256,12 @@ def _plain(child: Token) -> str:
     return ""
 
 
-def _split_at(children: list[Token], spans: list[tuple[int, int]],
-              cuts: list[int]) -> list[tuple[str, list[Token]]]:
+def _split_at(
+    children: list[Token], spans: list[tuple[int, int]], cuts: list[int]
+) -> list[tuple[str, list[Token]]]:
     """Cut the run at plain-text offsets (always inside text tokens); gaps become own pieces."""
     pieces: list[tuple[str, list[Token]]] = []
-    text, tokens = "", []  # the piece being built
+    text, tokens = "", list[Token]()  # the piece being built
     pending = list(reversed(cuts))
     for child, (start, end) in zip(children, spans, strict=True):
         if child.type != "text":
@@ -311,8 +319,10 @@ def _render_claim_open(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any
     badge: Badge | None = env["badges"].get(sentence.index)
     if badge is None:
         return '<span class="claim">'
-    return (f'<span class="claim" data-evidence="{badge.status}" '
-            f'title="{html.escape(badge.title, quote=True)}">')
+    return (
+        f'<span class="claim" data-evidence="{badge.status}" '
+        f'title="{html.escape(badge.title, quote=True)}">'
+    )
 
 
 def _render_claim_close(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, env: Any) -> str:
@@ -328,5 +338,7 @@ def _render_citation(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, 
     safe = html.escape(label, quote=True)
     if number is None:
         return f"[^{html.escape(label)}]"
-    return (f'<sup class="cite"><a href="#source-{safe}" '
-            f'aria-label="source {number}">[{number}]</a></sup>')
+    return (
+        f'<sup class="cite"><a href="#source-{safe}" '
+        f'aria-label="source {number}">[{number}]</a></sup>'
+    )

@@ -8,13 +8,13 @@ classes *are* the schema. The other classes are what the loader derives from the
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import datetime as dt
-from enum import Enum
+from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 
-class Evidence(str, Enum):
+class Evidence(StrEnum):
     """How well a claim is supported, strongest first (DESIGN.md 3.3)."""
 
     CONFIRMED = "confirmed"

@@ -102,30 +102,55 @@ class ProfileRow:
 
 def plan_pages(site: Site) -> list[Page]:
     """Every template page of the site."""
-    view = SiteView(site.meta.title, site.meta.description, site.meta.language,
-                    site.meta.base_url, site.meta.extra)
+    view = SiteView(
+        site.meta.title,
+        site.meta.description,
+        site.meta.language,
+        site.meta.base_url,
+        site.meta.extra,
+    )
     pages = [
-        _page(site.meta, view, "", "home.html", title=site.meta.title,
-              description=site.meta.description,
-              reports=[_card(r) for r in site.reports]),
+        _page(
+            site.meta,
+            view,
+            "",
+            "home.html",
+            title=site.meta.title,
+            description=site.meta.description,
+            reports=[_card(r) for r in site.reports],
+        ),
     ]
     for report in site.reports:
-        pages.append(_page(
-            site.meta, view, f"reports/{report.slug}/", "report.html",
-            title=report.meta.title,
-            description=report.meta.summary or report.meta.dek or report.meta.title,
-            report=report,
-            venue=site.venues.get(report.meta.encounter.venue or ""),
-            participants=_participants(report, site.actors),
-            kind_label=KIND_LABELS.get(report.meta.encounter.kind, report.meta.encounter.kind),
-            profile=evidence_profile(report),
-            statuses=[(e.value, DESCRIPTIONS[e]) for e in EVIDENCE_ORDER],
-            authors=[site.meta.authors[a] for a in report.meta.authors],
-            section_names=SECTION_NAMES,
-            topics=site.topics,
-        ))
-    pages.append(_page(site.meta, view, "404.html", "404.html", title="Page not found",
-                       description="This page does not exist.", absolute_root=True))
+        pages.append(
+            _page(
+                site.meta,
+                view,
+                f"reports/{report.slug}/",
+                "report.html",
+                title=report.meta.title,
+                description=report.meta.summary or report.meta.dek or report.meta.title,
+                report=report,
+                venue=site.venues.get(report.meta.encounter.venue or ""),
+                participants=_participants(report, site.actors),
+                kind_label=KIND_LABELS.get(report.meta.encounter.kind, report.meta.encounter.kind),
+                profile=evidence_profile(report),
+                statuses=[(e.value, DESCRIPTIONS[e]) for e in EVIDENCE_ORDER],
+                authors=[site.meta.authors[a] for a in report.meta.authors],
+                section_names=SECTION_NAMES,
+                topics=site.topics,
+            )
+        )
+    pages.append(
+        _page(
+            site.meta,
+            view,
+            "404.html",
+            "404.html",
+            title="Page not found",
+            description="This page does not exist.",
+            absolute_root=True,
+        )
+    )
     return pages
 
 
@@ -161,20 +186,40 @@ def check_collisions(pages: list[Page], assets: list[Asset]) -> list[Diagnostic]
     for output, origin in outputs:
         key = output.lower()  # collide on case-insensitive file systems too
         if key in owners:
-            problems.append(error(origin, 0, 0, "output-collision",
-                                  f"{origin} and {owners[key]} would both write {output}",
-                                  "rename one of them"))
+            problems.append(
+                error(
+                    origin,
+                    0,
+                    0,
+                    "output-collision",
+                    f"{origin} and {owners[key]} would both write {output}",
+                    "rename one of them",
+                )
+            )
         else:
             owners[key] = origin
     return problems
 
 
-def _page(meta: SiteMeta, view: SiteView, url: str, template: str, *, title: str,
-          description: str, absolute_root: bool = False, **extra: Any) -> Page:
+def _page(
+    meta: SiteMeta,
+    view: SiteView,
+    url: str,
+    template: str,
+    *,
+    title: str,
+    description: str,
+    absolute_root: bool = False,
+    **extra: Any,
+) -> Page:
     context: dict[str, Any] = {
         "site": view,
-        "page": {"url": url, "title": title, "description": description,
-                 "canonical": canonical(meta.base_url, url)},
+        "page": {
+            "url": url,
+            "title": title,
+            "description": description,
+            "canonical": canonical(meta.base_url, url),
+        },
         "root": root_prefix(url, meta.base_url if absolute_root else ""),
         **extra,
     }

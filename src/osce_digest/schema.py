@@ -57,37 +57,49 @@ class Checker:
         self.file = file
         self.diagnostics: list[Diagnostic] = []
 
-    def fail(self, path: Path_, rule: str, message: str, hint: str = "", *, key: bool = False) -> None:
+    def fail(
+        self, path: Path_, rule: str, message: str, hint: str = "", *, key: bool = False
+    ) -> None:
         line, col = self.doc.where(path, key=key)
         self.diagnostics.append(error(self.file, line, col, rule, message, hint))
 
     def build(self, cls: type[T], data: Any, path: Path_) -> T | None:
         """Validate ``data`` as ``cls``; None when it cannot be built."""
         if not isinstance(data, dict):
-            self.fail(path, "wrong-type",
-                      f"{_path_text(path)} must be a mapping of keys to values, "
-                      f"not {_describe(data)}")
+            self.fail(
+                path,
+                "wrong-type",
+                f"{_path_text(path)} must be a mapping of keys to values, not {_describe(data)}",
+            )
             return None
         hints = typing.get_type_hints(cls)
         fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
         ok = True
         for key in data:
             if key not in fields:
-                self.fail((*path, key), "unknown-key",
-                          f"unknown key '{key}' in {_path_text(path)}",
-                          f"{did_you_mean(key, fields)}; custom data goes under 'extra:'"
-                          if "extra" in fields else did_you_mean(key, fields),
-                          key=True)
+                self.fail(
+                    (*path, key),
+                    "unknown-key",
+                    f"unknown key '{key}' in {_path_text(path)}",
+                    f"{did_you_mean(key, fields)}; custom data goes under 'extra:'"
+                    if "extra" in fields
+                    else did_you_mean(key, fields),
+                    key=True,
+                )
                 ok = False
         values: dict[str, Any] = {}
         for name, spec in fields.items():
-            required = (spec.default is dataclasses.MISSING
-                        and spec.default_factory is dataclasses.MISSING)
+            required = (
+                spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
+            )
             if name not in data:
                 if required:
-                    self.fail(path, "missing-key",
-                              f"{_path_text(path)} has no '{name}'",
-                              f"add '{name}:' ({self.expected(hints[name])})")
+                    self.fail(
+                        path,
+                        "missing-key",
+                        f"{_path_text(path)} has no '{name}'",
+                        f"add '{name}:' ({self.expected(hints[name])})",
+                    )
                     ok = False
                 continue
             good, value = self.value(hints[name], data[name], (*path, name))
@@ -120,9 +132,12 @@ class Checker:
             return self.value(inner, data, path)
         if origin is tuple:
             if not isinstance(data, list):
-                self.fail(path, "wrong-type",
-                          f"{_path_text(path)} must be {self.expected(hint)}, not {_describe(data)}",
-                          "write a list as [a, b] or one '- item' per line")
+                self.fail(
+                    path,
+                    "wrong-type",
+                    f"{_path_text(path)} must be {self.expected(hint)}, not {_describe(data)}",
+                    "write a list as [a, b] or one '- item' per line",
+                )
                 return False, None
             results = [self.value(args[0], v, (*path, i)) for i, v in enumerate(data)]
             return all(ok for ok, _ in results), tuple(v for _, v in results)
@@ -135,8 +150,9 @@ class Checker:
 
     def mapping(self, value_hint: Any, data: Any, path: Path_) -> tuple[bool, Any]:
         if not isinstance(data, dict):
-            self.fail(path, "wrong-type",
-                      f"{_path_text(path)} must be a mapping, not {_describe(data)}")
+            self.fail(
+                path, "wrong-type", f"{_path_text(path)} must be a mapping, not {_describe(data)}"
+            )
             return False, None
         if value_hint is Any or path[-1:] == _OPEN_KEYS:
             return True, data
@@ -157,8 +173,12 @@ class Checker:
             if data is None:
                 self.fail(path, "wrong-type", f"{_path_text(path)} needs a date (YYYY-MM-DD)")
             else:
-                self.fail(path, "invalid-date",
-                          f"{_path_text(path)} is not a date: {data!r}", "write YYYY-MM-DD")
+                self.fail(
+                    path,
+                    "invalid-date",
+                    f"{_path_text(path)} is not a date: {data!r}",
+                    "write YYYY-MM-DD",
+                )
             return False, None
         if hint is bool and isinstance(data, bool):
             return True, data
@@ -167,12 +187,15 @@ class Checker:
         if hint is str and isinstance(data, str):
             return True, data
         if hint is str and isinstance(data, int | float | dt.date) and not isinstance(data, bool):
-            hint_text = f"put it in quotes: \"{data}\""
+            hint_text = f'put it in quotes: "{data}"'
         else:
             hint_text = ""
-        self.fail(path, "wrong-type",
-                  f"{_path_text(path)} must be {self.expected(hint)}, not {_describe(data)}",
-                  hint_text)
+        self.fail(
+            path,
+            "wrong-type",
+            f"{_path_text(path)} must be {self.expected(hint)}, not {_describe(data)}",
+            hint_text,
+        )
         return False, None
 
 
@@ -206,13 +229,16 @@ def _schema_of(hint: Any) -> dict[str, Any]:
             props[f.name] = _schema_of(hints[f.name])
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
                 required.append(f.name)
-        out: dict[str, Any] = {"type": "object", "properties": props,
-                               "additionalProperties": False}
+        out: dict[str, Any] = {"type": "object", "properties": props, "additionalProperties": False}
         if hint.__doc__:
             out["description"] = hint.__doc__.strip()
         if required:
             out["required"] = required
         return out
-    simple = {str: {"type": "string"}, int: {"type": "integer"}, bool: {"type": "boolean"},
-              dt.date: {"type": "string", "format": "date"}}
+    simple = {
+        str: {"type": "string"},
+        int: {"type": "integer"},
+        bool: {"type": "boolean"},
+        dt.date: {"type": "string", "format": "date"},
+    }
     return dict(simple.get(hint, {}))

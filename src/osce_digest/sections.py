@@ -51,7 +51,14 @@ DEFAULT_SECTION_ALIASES: dict[str, str] = {
 """Heading words to section kinds; site.yaml ``section_aliases`` adds to (and wins over) these."""
 
 _ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
-_ATTR = re.compile(r"""\s*(?:\#(?P<id>[^\s#.=]+)|\.(?P<cls>[^\s#.=]+)|(?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+)))""")
+_ATTR = re.compile(
+    r"""\s*(?:
+        \#(?P<id>[^\s#.=]+)
+      | \.(?P<cls>[^\s#.=]+)
+      | (?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))
+    )""",
+    re.VERBOSE,
+)
 _SLUG_DROP = re.compile(r"[^\w\s-]")
 
 
@@ -115,8 +122,9 @@ def parse_heading(text: str) -> tuple[HeadingParts, str | None]:
         elif part.group("cls"):
             attrs["class"] = (attrs.get("class", "") + " " + part.group("cls")).strip()
         else:
-            value = next(v for v in (part.group("dq"), part.group("sq"), part.group("bare"))
-                         if v is not None)
+            value = next(
+                v for v in (part.group("dq"), part.group("sq"), part.group("bare")) if v is not None
+            )
             attrs[part.group("key")] = value
         position = part.end()
     return HeadingParts(text[: match.start()].strip(), anchor, attrs), None
@@ -154,10 +162,16 @@ def build_sections(
             current = _open_section(block, ctx)
         elif isinstance(block, md_.Heading) and block.level == 3:
             if current is None:
-                ctx.diagnostics.append(warning(
-                    ctx.file, block.line + ctx.line_offset, 1, "item-outside-section",
-                    "a ### item before the first ## section is shown as part of the lede",
-                    "put a ## section heading above it"))
+                ctx.diagnostics.append(
+                    warning(
+                        ctx.file,
+                        block.line + ctx.line_offset,
+                        1,
+                        "item-outside-section",
+                        "a ### item before the first ## section is shown as part of the lede",
+                        "put a ## section heading above it",
+                    )
+                )
                 lede.append(_heading_block(block, ctx))
                 continue
             current.open_item(block, ctx)
@@ -166,8 +180,9 @@ def build_sections(
             target.append(_heading_block(block, ctx))
         else:
             in_disagreement = current is not None and current.kind == "disagreements"
-            built = _block(block, ctx, positions=in_disagreement and current is not None
-                           and current.has_item())
+            built = _block(
+                block, ctx, positions=in_disagreement and current is not None and current.has_item()
+            )
             (lede if current is None else current.blocks()).append(built)
     if current is not None:
         sections.append(current.close(ctx))
@@ -223,20 +238,32 @@ def _open_section(heading: md_.Heading, ctx: BodyContext) -> _OpenSection:
 def _heading_parts(heading: md_.Heading, ctx: BodyContext) -> HeadingParts:
     parts, problem = parse_heading(heading.text)
     if problem:
-        ctx.diagnostics.append(error(
-            ctx.file, heading.line + ctx.line_offset, heading.level + 2 + len(parts.title),
-            "attribute-list", problem,
-            'write it as {#anchor key="value"}, e.g. {#ukraine topics="ukraine"}'))
+        ctx.diagnostics.append(
+            error(
+                ctx.file,
+                heading.line + ctx.line_offset,
+                heading.level + 2 + len(parts.title),
+                "attribute-list",
+                problem,
+                'write it as {#anchor key="value"}, e.g. {#ukraine topics="ukraine"}',
+            )
+        )
     return parts
 
 
 def _anchor(parts: HeadingParts, line: int, ctx: BodyContext) -> str:
     if parts.anchor is not None:
         if parts.anchor in ctx.anchors:
-            ctx.diagnostics.append(error(
-                ctx.file, line + ctx.line_offset, 1, "duplicate-anchor",
-                f"the anchor #{parts.anchor} is used twice in this report",
-                "give each heading its own {#id}"))
+            ctx.diagnostics.append(
+                error(
+                    ctx.file,
+                    line + ctx.line_offset,
+                    1,
+                    "duplicate-anchor",
+                    f"the anchor #{parts.anchor} is used twice in this report",
+                    "give each heading its own {#id}",
+                )
+            )
         ctx.anchors.add(parts.anchor)
         return parts.anchor
     base = slugify(parts.title)
@@ -253,26 +280,46 @@ def _close_item(item: _OpenItem, ctx: BodyContext) -> Item:
     explicit_topics = tuple(t for t in re.split(r"[\s,]+", attrs.get("topics", "")) if t)
     for key in explicit_topics:
         if key not in ctx.topics:
-            ctx.diagnostics.append(error(
-                ctx.file, line, 1, "unknown-topic", f"unknown topic '{key}' in topics=",
-                f"{did_you_mean(key, ctx.topics)}; topics are defined in content/topics.yaml"))
+            ctx.diagnostics.append(
+                error(
+                    ctx.file,
+                    line,
+                    1,
+                    "unknown-topic",
+                    f"unknown topic '{key}' in topics=",
+                    f"{did_you_mean(key, ctx.topics)}; topics are defined in content/topics.yaml",
+                )
+            )
     item_sources = tuple(s for s in re.split(r"[\s,]+", attrs.get("sources", "")) if s)
     for key in item_sources:
         if key not in ctx.sources:
-            ctx.diagnostics.append(error(
-                ctx.file, line, 1, "unknown-source", f"sources= names no source '{key}'",
-                did_you_mean(key, ctx.sources)))
+            ctx.diagnostics.append(
+                error(
+                    ctx.file,
+                    line,
+                    1,
+                    "unknown-source",
+                    f"sources= names no source '{key}'",
+                    did_you_mean(key, ctx.sources),
+                )
+            )
     claims = [c for b in item.blocks for c in b.claims]
     evidence: Evidence | None = weakest(c.evidence for c in claims)
     if "evidence" in attrs:
         try:
             evidence = Evidence(attrs["evidence"])
         except ValueError:
-            ctx.diagnostics.append(error(
-                ctx.file, line, 1, "unknown-evidence",
-                f"evidence=\"{attrs['evidence']}\" is not an evidence status",
-                f"use one of: {', '.join(e.value for e in Evidence)}"))
-    topics = list(t for t in explicit_topics if t in ctx.topics)
+            ctx.diagnostics.append(
+                error(
+                    ctx.file,
+                    line,
+                    1,
+                    "unknown-evidence",
+                    f'evidence="{attrs["evidence"]}" is not an evidence status',
+                    f"use one of: {', '.join(e.value for e in Evidence)}",
+                )
+            )
+    topics = [t for t in explicit_topics if t in ctx.topics]
     topics += [t for c in claims for t in c.topics if t not in topics]
     return Item(
         title=item.heading.title,
@@ -291,42 +338,59 @@ def _number_citations(blocks: list[md_.Heading | md_.Chunk], ctx: BodyContext) -
         if not isinstance(block, md_.Chunk):
             continue
         if block.footnote_definition is not None:
-            ctx.diagnostics.append(error(
-                ctx.file, block.line + ctx.line_offset, 1, "footnote-definition",
-                f"footnote text [^{block.footnote_definition}]: is not supported",
-                "list the source under 'sources:' in the front matter and cite it as "
-                f"[^{block.footnote_definition}]"))
+            ctx.diagnostics.append(
+                error(
+                    ctx.file,
+                    block.line + ctx.line_offset,
+                    1,
+                    "footnote-definition",
+                    f"footnote text [^{block.footnote_definition}]: is not supported",
+                    "list the source under 'sources:' in the front matter and cite it as "
+                    f"[^{block.footnote_definition}]",
+                )
+            )
         for sentence in block.sentences:
             for label, col in sentence.citations:
                 if label in ctx.sources:
                     ctx.citations.setdefault(label, len(ctx.citations) + 1)
                 else:
-                    ctx.diagnostics.append(error(
-                        ctx.file, sentence.line + ctx.line_offset, col, "unknown-source",
-                        f"footnote [^{label}] names no source; {did_you_mean(label, ctx.sources)}",
-                        "add it under 'sources:' in the front matter or in content/sources.yaml"))
+                    ctx.diagnostics.append(
+                        error(
+                            ctx.file,
+                            sentence.line + ctx.line_offset,
+                            col,
+                            "unknown-source",
+                            f"footnote [^{label}] names no source; "
+                            f"{did_you_mean(label, ctx.sources)}",
+                            "add it under 'sources:' in the front matter "
+                            "or in content/sources.yaml",
+                        )
+                    )
 
 
 def _block(chunk: md_.Chunk, ctx: BodyContext, *, positions: bool) -> Block:
     claims: list[Claim] = []
     badges: dict[int, md_.Badge] = {}
     for sentence in chunk.sentences:
-        cited = tuple(dict.fromkeys(label for label, _ in sentence.citations
-                                    if label in ctx.sources))
+        cited = tuple(
+            dict.fromkeys(label for label, _ in sentence.citations if label in ctx.sources)
+        )
         found = ctx.classifier.classify(sentence.text, bool(cited))
-        claims.append(Claim(
-            text=sentence.text,
-            html="",
-            line=sentence.line + ctx.line_offset,
-            col=sentence.col,
-            evidence=found.evidence,
-            topics=found.topics,
-            sources=cited,
-            term=found.term,
-            hedges=found.hedges,
-            attribution=found.attribution,
-            confidence=found.confidence,
-        ))
+        claims.append(
+            Claim(
+                text=sentence.text,
+                html="",
+                line=sentence.line + ctx.line_offset,
+                col=sentence.col,
+                evidence=found.evidence,
+                topics=found.topics,
+                sources=cited,
+                term=found.term,
+                hedges=found.hedges,
+                attribution=found.attribution,
+                confidence=found.confidence,
+            )
+        )
         badges[sentence.index] = md_.Badge(
             status=found.evidence.value,
             label=badge_label(found.evidence, found.term),
@@ -346,8 +410,11 @@ def _heading_block(heading: md_.Heading, ctx: BodyContext) -> Block:
     parts = _heading_parts(heading, ctx)
     anchor = _anchor(parts, heading.line, ctx)
     title = md_.render_inline_text(ctx.parser, parts.title)
-    return Block(html=f'<h{heading.level + 1} id="{anchor}">{title}</h{heading.level + 1}>\n',
-                 claims=(), line=heading.line + ctx.line_offset)
+    return Block(
+        html=f'<h{heading.level + 1} id="{anchor}">{title}</h{heading.level + 1}>\n',
+        claims=(),
+        line=heading.line + ctx.line_offset,
+    )
 
 
 def _resolve_party(party: str, actors: Mapping[str, ActorMeta]) -> str | None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 
 _ALWAYS = frozenset(
-    "mr mrs ms dr prof gen sen rep gov st jr sr vs etc e.g i.e cf approx dept inc ltd co corp "
-    "amb pres lt col capt cmdr adm maj sgt rev hon u.s u.k u.n e.u u.s.a d.c".split()
+    """mr mrs ms dr prof gen sen rep gov st jr sr vs etc e.g i.e cf approx dept inc ltd co
+    corp amb pres lt col capt cmdr adm maj sgt rev hon u.s u.k u.n e.u u.s.a d.c""".split()
 )
 """Abbreviations after which a full stop never ends a sentence."""
 
-_BEFORE_NUMBER = frozenset("no nos art fig p pp vol jan feb mar apr jun jul aug sep sept oct nov dec".split())
+_BEFORE_NUMBER = frozenset(
+    "no nos art fig p pp vol jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 """Abbreviations that do not end a sentence when a number follows ("No. 5", "Dec. 6")."""
 
 _END = re.compile(

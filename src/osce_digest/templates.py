@@ -46,8 +46,15 @@ def make_environment(folder: Path) -> tuple[jinja2.Environment | None, list[Diag
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
-            problems.append(error(f"templates/{name}", exc.lineno or 0, 1, "template-syntax",
-                                  f"template syntax error: {exc.message}"))
+            problems.append(
+                error(
+                    f"templates/{name}",
+                    exc.lineno or 0,
+                    1,
+                    "template-syntax",
+                    f"template syntax error: {exc.message}",
+                )
+            )
     return (env if not problems else None), problems
 
 
@@ -88,9 +95,13 @@ def _locate(exc: jinja2.TemplateError, page: Page) -> Diagnostic:
     name = page.template
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename and frame.filename.endswith(".html"):
-            name = Path(frame.filename).name if "templates" not in frame.filename else \
-                frame.filename.split("templates/", 1)[-1]
+            name = (
+                Path(frame.filename).name
+                if "templates" not in frame.filename
+                else frame.filename.split("templates/", 1)[-1]
+            )
             line = frame.lineno or 0
             break
-    return error(f"templates/{name}", line, 1, "template-error",
-                 f"rendering {page.output} failed: {exc}")
+    return error(
+        f"templates/{name}", line, 1, "template-error", f"rendering {page.output} failed: {exc}"
+    )

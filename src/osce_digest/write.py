@@ -34,7 +34,9 @@ def check_output(out: Path, root: Path) -> None:
         raise OutputRefused(f"refusing to write the site to {out}: it contains the project")
     for name in PROTECTED:
         if target == project / name or target.is_relative_to(project / name):
-            raise OutputRefused(f"refusing to write the site into {name}/: it is part of the project")
+            raise OutputRefused(
+                f"refusing to write the site into {name}/: it is part of the project"
+            )
     if target.exists() and not target.is_dir():
         raise OutputRefused(f"refusing to replace {out}: it is a file, not a folder")
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
