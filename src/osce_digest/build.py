@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from osce_digest.diagnostics import Diagnostic, has_errors
+from osce_digest.diagnostics import Diagnostic, error, has_errors
 from osce_digest.load import load_site
 from osce_digest.markdown import pygments_css
 from osce_digest.pages import Asset, check_collisions, plan_pages
@@ -45,9 +45,11 @@ def build_site(
     drafts: bool = False,
     base_url: str | None = None,
     strict: bool = False,
+    templates: Path | None = None,
 ) -> BuildResult:
     """Load, check, render and publish the project at ``root`` into ``out``."""
     started = time.perf_counter()
+    templates = templates if templates is not None else root / "templates"
     check_output(out, root)
     loaded = load_site(root, drafts=drafts)
     diagnostics = list(loaded.diagnostics)
@@ -56,9 +58,19 @@ def build_site(
         return BuildResult(tuple(diagnostics), 0, 0, time.perf_counter() - started)
     if base_url is not None:
         site = dataclasses.replace(site, meta=dataclasses.replace(site.meta, base_url=base_url))
-    env, problems = make_environment(root / "templates")
+    if not templates.is_dir():
+        missing = error(
+            str(templates),
+            0,
+            0,
+            "missing-templates",
+            f"no templates folder at {templates}",
+            "run digest in the project folder, or pass --templates DIR",
+        )
+        return BuildResult((*diagnostics, missing), 0, 0, time.perf_counter() - started)
+    env, problems = make_environment(templates)
     pages = plan_pages(site)
-    assets = static_assets(root / "templates" / "static")
+    assets = static_assets(templates / "static")
     problems += check_collisions(pages, assets)
     if env is None or problems:
         return BuildResult(tuple(diagnostics + problems), 0, 0, time.perf_counter() - started)

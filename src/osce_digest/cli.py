@@ -62,7 +62,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _build(args: argparse.Namespace, root: Path) -> int:
     out = Path(args.out) if args.out else root / "site"
-    result = build_site(root, out, drafts=args.drafts, base_url=args.base_url, strict=args.strict)
+    templates = Path(args.templates) if args.templates else None
+    result = build_site(
+        root,
+        out,
+        drafts=args.drafts,
+        base_url=args.base_url,
+        strict=args.strict,
+        templates=templates,
+    )
     if result.diagnostics:
         console.say(console.format_text(result.diagnostics, root), sys.stderr)
     if not result.ok or (args.strict and result.diagnostics):
@@ -102,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--drafts", action="store_true", help="include reports with draft: true")
     build.add_argument("--out", help="output folder (default: site/ in the project)")
     build.add_argument("--base-url", help="absolute URL the site is published at")
+    build.add_argument("--templates", help="templates folder (default: templates/ in the project)")
     check = commands.add_parser("check", parents=[common], help="report problems, write nothing")
     check.add_argument("--format", choices=("text", "json"), default="text")
     return parser

@@ -128,7 +128,11 @@ def parse_yaml(
         line = mark.line + 1 + offset if mark else first_line
         col = mark.column + 1 if mark else 1
         problem = exc.problem or "invalid YAML"
-        context = f" ({exc.context})" if exc.context else ""
+        context = f" ({exc.context}" if exc.context else ""
+        start = exc.context_mark
+        if context and start is not None and start.line + 1 + offset != line:
+            context += f" that starts on line {start.line + 1 + offset}"
+        context += ")" if context else ""
         return None, [
             error(
                 file,

@@ -280,17 +280,32 @@ def _split_at(
     pieces.append((text, tokens))
     result: list[tuple[str, list[Token]]] = []
     for text, tokens in pieces:
-        last = tokens[-1] if tokens else None
-        if last is not None and last.type == "text" and last.content[-1:].isspace():
-            body = last.content.rstrip()
-            gap = last.content[len(body) :]
-            kept = [*tokens[:-1], _text_token(body, last)] if body else tokens[:-1]
-            if kept:
-                result.append((text.rstrip(), kept))
-            result.append((gap, [_text_token(gap, last)]))
-        elif tokens:
-            result.append((text, tokens))
+        body, gap = _trailing_gap(tokens)
+        if body:
+            result.append((text.rstrip(), body))
+        if gap:
+            result.append(("".join(_plain(t) for t in gap), gap))
     return result
+
+
+def _trailing_gap(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+    """Split trailing whitespace and line breaks off a sentence; they go between claims."""
+    body = list(tokens)
+    gap: list[Token] = []
+    while body:
+        last = body[-1]
+        if last.type in ("softbreak", "hardbreak"):
+            gap.insert(0, body.pop())
+        elif last.type == "text" and last.content[-1:].isspace():
+            kept = last.content.rstrip()
+            gap.insert(0, _text_token(last.content[len(kept) :], last))
+            body.pop()
+            if kept:
+                body.append(_text_token(kept, last))
+                break
+        else:
+            break
+    return body, gap
 
 
 def _text_token(content: str, like: Token) -> Token:

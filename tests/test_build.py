@@ -1,0 +1,160 @@
+"""Whole-site tests: golden output, determinism, atomic publishing, refused output folders."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from osce_digest.cli import main
+from osce_digest.write import MARKER
+
+from conftest import REPO, TESTS
+
+BASIC = TESTS / "sites" / "basic"
+GOLDEN = TESTS / "golden" / "basic"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder by relative path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build(root: Path, out: Path, *extra: str) -> int:
+    return main(["build", "--root", str(root), "--out", str(out), *extra])
+
+
+def test_basic_site_matches_the_golden_tree(tmp_path: Path, update_golden: bool) -> None:
+    out = tmp_path / "site"
+    assert build(BASIC, out, "--templates", str(REPO / "templates")) == 0
+    built = tree(out)
+    if update_golden:
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.copytree(out, GOLDEN)
+    golden = tree(GOLDEN)
+    assert sorted(built) == sorted(golden), "the set of output files changed"
+    for rel, data in golden.items():
+        assert built[rel] == data, f"{rel} differs from the golden file (review, then --update-golden)"
+
+
+def test_drafts_are_left_out_unless_asked_for(tmp_path: Path) -> None:
+    assert build(BASIC, tmp_path / "a", "--templates", str(REPO / "templates")) == 0
+    assert not (tmp_path / "a" / "reports" / "draft-report").exists()
+    assert build(BASIC, tmp_path / "b", "--templates", str(REPO / "templates"), "--drafts") == 0
+    assert (tmp_path / "b" / "reports" / "draft-report" / "index.html").is_file()
+
+
+def test_two_builds_in_different_folders_and_hash_seeds_are_byte_identical(tmp_path: Path) -> None:
+    outputs = []
+    for n, seed in enumerate(("1", "4242")):
+        project = tmp_path / f"copy{n}"
+        shutil.copytree(REPO / "content", project / "content")
+        shutil.copytree(REPO / "templates", project / "templates")
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run(
+            [sys.executable, "-m", "osce_digest.cli", "build", "--root", str(project)],
+            check=True,
+            env=env,
+            capture_output=True,
+        )
+        outputs.append(tree(project / "site"))
+    assert outputs[0] == outputs[1]
+
+
+def test_the_published_report_carries_every_sentence_and_the_no_contact_fact(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "site"
+    assert build(REPO, out) == 0
+    page = (out / "reports" / "lavrov-blinken-osce-malta-2024" / "index.html").read_text("utf-8")
+    assert "No: no source reports a meeting" in page
+    assert 'data-evidence="speculative"' in page
+    assert "it is safe to assume that the conflict in Ukraine was a central topic." in page
+    for title in ("What Was on the Agenda?", "Areas of Disagreement", "The Broader Implications"):
+        assert title in page
+
+
+def test_a_broken_report_leaves_the_previous_site_byte_identical(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    shutil.copytree(REPO / "templates", project / "templates")
+    assert main(["build", "--root", str(project)]) == 0
+    before = tree(project / "site")
+    report = project / "content" / "reports" / "lavrov-blinken-osce-malta-2024.md"
+    lines = report.read_text("utf-8").split("\n")
+    lines[3] = "date: [2024-12-06"  # an unclosed flow sequence on file line 4
+    report.write_text("\n".join(lines), "utf-8")
+    capsys.readouterr()
+    assert main(["build", "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    # libyaml notices the missing "]" where the next key begins; the message names both lines.
+    assert "content/reports/lavrov-blinken-osce-malta-2024.md:5:8: error: YAML syntax error" in err
+    assert "(while parsing a flow sequence that starts on line 4)" in err
+    assert "Traceback" not in err
+    assert tree(project / "site") == before
+
+
+def test_a_template_error_is_reported_and_nothing_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(BASIC, project)
+    shutil.copytree(REPO / "templates", project / "templates")
+    home = project / "templates" / "home.html"
+    home.write_text(home.read_text("utf-8").replace("{{ site.title }}", "{{ site.titel }}", 1))
+    assert main(["build", "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "templates/home.html:" in err
+    assert "titel" in err
+    assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize("target", ["", "content", "templates", "content/reports"])
+def test_project_folders_are_refused_as_output(
+    tmp_path: Path, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(BASIC, project)
+    shutil.copytree(REPO / "templates", project / "templates")
+    before = tree(project)
+    assert build(project, project / target) == 2
+    assert "refusing" in capsys.readouterr().err
+    assert tree(project) == before
+
+
+def test_a_folder_the_generator_did_not_make_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine = tmp_path / "photos"
+    mine.mkdir()
+    (mine / "holiday.jpg").write_bytes(b"\xff\xd8")
+    assert build(BASIC, mine, "--templates", str(REPO / "templates")) == 2
+    assert "not made by osce-digest" in capsys.readouterr().err
+    assert tree(mine) == {"holiday.jpg": b"\xff\xd8"}
+
+
+def test_a_rebuild_replaces_the_old_output_and_leaves_no_staging_folders(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    assert build(BASIC, out, "--templates", str(REPO / "templates")) == 0
+    (out / "stale.html").write_text("from an older build")
+    assert build(BASIC, out, "--templates", str(REPO / "templates")) == 0
+    assert not (out / "stale.html").exists()
+    assert (out / MARKER).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_check_reports_no_problems_on_the_published_content(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["check", "--root", str(REPO)]) == 0
+    assert ": error:" not in capsys.readouterr().out
