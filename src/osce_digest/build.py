@@ -7,6 +7,7 @@ written, so the previous output stays as it was.
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,9 @@ from pathlib import Path
 from osce_digest.diagnostics import Diagnostic, error, has_errors
 from osce_digest.load import load_site
 from osce_digest.markdown import pygments_css
+from osce_digest.model import ReportMeta
 from osce_digest.pages import Asset, check_collisions, plan_pages
+from osce_digest.schema import json_schema
 from osce_digest.templates import TemplateFailure, make_environment, render_page
 from osce_digest.write import check_output, publish
 
@@ -88,11 +91,19 @@ def build_site(
 
 
 def static_assets(folder: Path) -> list[Asset]:
-    """templates/static/** copied to static/, plus the generated code-highlighting CSS."""
-    assets = [Asset("static/pygments.css", pygments_css().encode("utf-8"), "pygments")]
+    """templates/static/** copied to static/, the code-highlighting CSS, the front-matter schema."""
+    schema = json_schema(ReportMeta, "osce-digest report front matter")
+    assets = [
+        Asset("static/pygments.css", pygments_css().encode("utf-8"), "pygments"),
+        Asset("api/schema.json", _json(schema), "the report front-matter schema"),
+    ]
     if folder.is_dir():
         for path in sorted(folder.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
                 rel = path.relative_to(folder).as_posix()
                 assets.append(Asset(f"static/{rel}", path.read_bytes(), f"templates/static/{rel}"))
     return assets
+
+
+def _json(data: object) -> bytes:
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
