@@ -43,6 +43,8 @@ class Vocabularies:
     """venues.yaml."""
     sources: dict[str, SourceMeta]
     """sources.yaml (optional)."""
+    broken: frozenset[str] = frozenset()
+    """Vocabularies ("topics", "actors", ...) whose file could not be read: not checked against."""
 
 
 def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagnostic]]:
@@ -61,7 +63,7 @@ def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagn
     doc, diagnostics = parse_yaml(file.text, file.rel)
     if doc is None:
         return None, diagnostics
-    checker = Checker(doc, file.rel)
+    checker = Checker(doc, file.rel, {(): "site.yaml"})
     meta = checker.build(SiteMeta, doc.data, ())
     diagnostics += checker.diagnostics
     if meta is not None and meta.scale not in lexicon_scales():
@@ -82,16 +84,22 @@ def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagn
 
 def load_list(
     file: SourceFile | None, cls: type[T], key: str = "key"
-) -> tuple[dict[str, T], list[Diagnostic]]:
-    """Parse a YAML list of mappings into entries keyed by their ``key`` (or ``id``)."""
+) -> tuple[dict[str, T] | None, list[Diagnostic]]:
+    """Parse a YAML list of mappings into entries keyed by their ``key`` (or ``id``).
+
+    None when the file cannot be read as a list at all: references into it are then not
+    checked, so one broken file does not bury its own error under knock-on ones.
+    """
     if file is None:
         return {}, []
     doc, diagnostics = parse_yaml(file.text, file.rel)
-    if doc is None or doc.data is None:
+    if doc is None:
+        return None, diagnostics
+    if doc.data is None:
         return {}, diagnostics
     if not isinstance(doc.data, list):
         line, col = doc.where(())
-        return {}, [
+        return None, [
             *diagnostics,
             error(
                 file.rel,
@@ -101,7 +109,11 @@ def load_list(
                 "this file must be a YAML list of entries ('- key: ...')",
             ),
         ]
-    checker = Checker(doc, file.rel)
+    names: dict[tuple[str | int, ...], str] = {}
+    for index, data in enumerate(doc.data):
+        label = data.get(key) if isinstance(data, dict) else None
+        names[(index,)] = f"the entry '{label}'" if isinstance(label, str) else f"entry {index + 1}"
+    checker = Checker(doc, file.rel, names)
     entries: dict[str, T] = {}
     for index, data in enumerate(doc.data):
         entry = checker.build(cls, data, (index,))

@@ -42,6 +42,8 @@ class YamlDoc:
     """(line, col) of each value by its path, 1-based in the file's numbering."""
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     """(line, col) of each mapping key by the path of its value."""
+    invalid: frozenset[Path_] = frozenset()
+    """Paths of values that could not be read (already reported)."""
 
     def where(self, path: Path_, *, key: bool = False) -> tuple[int, int]:
         """The position of a path, falling back to its nearest located parent."""
@@ -124,32 +126,48 @@ def parse_yaml(
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 + offset if mark else first_line
-        col = mark.column + 1 if mark else 1
-        problem = exc.problem or "invalid YAML"
-        context = f" ({exc.context}" if exc.context else ""
-        start = exc.context_mark
-        if context and start is not None and start.line + 1 + offset != line:
-            context += f" that starts on line {start.line + 1 + offset}"
-        context += ")" if context else ""
-        return None, [
-            error(
-                file,
-                line,
-                col,
-                "yaml-syntax",
-                f"YAML syntax error: {problem}{context}",
-                "check indentation, colons and quotes; quote values that contain ': ' or '#'",
-            )
-        ]
+        return None, [_syntax_error(exc, text, file, offset)]
     except yaml.YAMLError as exc:
         return None, [error(file, first_line, 1, "yaml-syntax", f"YAML error: {exc}")]
     if root is None:
         return YamlDoc(data=None), []
     converter = _Converter(file, offset)
     data = converter.convert(root, ())
-    return YamlDoc(data, converter.values, converter.keys), converter.diagnostics
+    doc = YamlDoc(data, converter.values, converter.keys, frozenset(converter.invalid))
+    return doc, converter.diagnostics
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str, offset: int) -> Diagnostic:
+    """A YAML syntax error in the file's numbering, in words an editor can act on."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 + offset if mark else offset + 1
+    col = mark.column + 1 if mark else 1
+    problem = exc.problem or "invalid YAML"
+    context = exc.context or ""
+    start = exc.context_mark
+    hint = "check indentation, colons and quotes; quote values that contain ': ' or '#'"
+    if "quoted scalar" in context and "end of stream" in problem and start is not None:
+        return error(
+            file,
+            start.line + 1 + offset,
+            start.column + 1,
+            "yaml-syntax",
+            "YAML syntax error: the quoted value is never closed",
+            "add the closing quote",
+        )
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return error(
+            file,
+            line,
+            col,
+            "yaml-syntax",
+            "YAML syntax error: a tab character cannot indent YAML; use spaces",
+            hint,
+        )
+    if context and start is not None and start.line + 1 + offset != line:
+        context += f" that starts on line {start.line + 1 + offset}"
+    context = f" ({context})" if context else ""
+    return error(file, line, col, "yaml-syntax", f"YAML syntax error: {problem}{context}", hint)
 
 
 class _Converter:
@@ -163,6 +181,9 @@ class _Converter:
         self.diagnostics: list[Diagnostic] = []
         self.count = 0
         self.constructor = yaml.constructor.SafeConstructor()
+        self.invalid: set[Path_] = set()
+        self.stack: list[tuple[Path_, bool]] = []  # (path, first visit of its node)
+        self.seen: set[int] = set()
 
     def _pos(self, node: yaml.Node) -> tuple[int, int]:
         return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
@@ -171,37 +192,41 @@ class _Converter:
         self.count += 1
         if self.count > MAX_NODES:
             if self.count == MAX_NODES + 1:
-                line, col = self._pos(node)
-                self.diagnostics.append(
-                    error(
-                        self.file,
-                        line,
-                        col,
-                        "yaml-too-large",
-                        f"more than {MAX_NODES} YAML values (an alias bomb?)",
-                        "remove the repeated '*alias' references",
-                    )
+                # Alias expansions point at where the anchor was written; blame the deepest
+                # place on the current path that was written out, where the expansion began.
+                first = [p for p, fresh in self.stack if fresh]
+                line, col = (
+                    self.values.get(first[-1], self._pos(node)) if first else self._pos(node)
                 )
-            return None
-        self.values[path] = self._pos(node)
-        if len(path) > MAX_DEPTH:
-            line, col = self._pos(node)
-            self.diagnostics.append(
-                error(
-                    self.file,
+                self._fail(
                     line,
                     col,
-                    "yaml-too-deep",
-                    f"YAML nested more than {MAX_DEPTH} levels deep",
+                    "yaml-too-large",
+                    f"more than {MAX_NODES} YAML values (an alias bomb?)",
+                    "remove the repeated '*alias' references",
                 )
-            )
+            return None
+        if len(path) > MAX_DEPTH:
+            line, col = self._pos(node)
+            self._fail(line, col, "yaml-too-deep", f"YAML nested more than {MAX_DEPTH} levels deep")
             self.count = MAX_NODES + 2  # stop converting the rest quietly
             return None
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.convert(child, (*path, i)) for i, child in enumerate(node.value)]
-        return self._scalar(node)
+        fresh = id(node) not in self.seen
+        self.seen.add(id(node))
+        if fresh or path not in self.values:
+            self.values[path] = self._pos(node)
+        self.stack.append((path, fresh))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
+            if isinstance(node, yaml.SequenceNode):
+                return [self.convert(child, (*path, i)) for i, child in enumerate(node.value)]
+            return self._scalar(node, path)
+        finally:
+            self.stack.pop()
+
+    def _fail(self, line: int, col: int, rule: str, message: str, hint: str = "") -> None:
+        self.diagnostics.append(error(self.file, line, col, rule, message, hint))
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -230,11 +255,12 @@ class _Converter:
             result[key] = self.convert(value_node, (*path, key))
         return result
 
-    def _scalar(self, node: yaml.Node) -> Any:
+    def _scalar(self, node: yaml.Node, path: Path_) -> Any:
         try:
             return self.constructor.construct_object(node, deep=True)
         except (ValueError, yaml.YAMLError) as exc:
             line, col = self._pos(node)
+            self.invalid.add(path)
             looks_like_date = node.tag == "tag:yaml.org,2002:timestamp"
             rule = "invalid-date" if looks_like_date else "yaml-value"
             what = "not a valid date" if looks_like_date else f"not a valid value ({exc})"

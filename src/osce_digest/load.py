@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from markdown_it import MarkdownIt
 
@@ -49,15 +50,22 @@ def load_site(root: Path, *, drafts: bool = False) -> LoadResult:
     content, diagnostics = discover(root)
     meta, problems = load_site_meta(content.vocabularies.get("site.yaml"))
     diagnostics += problems
-    topics, problems = load_list(content.vocabularies.get("topics.yaml"), TopicMeta)
-    diagnostics += problems
-    actors, problems = load_list(content.vocabularies.get("actors.yaml"), ActorMeta)
-    diagnostics += problems
-    venues, problems = load_list(content.vocabularies.get("venues.yaml"), VenueMeta)
-    diagnostics += problems
-    shared, problems = load_list(content.vocabularies.get("sources.yaml"), SourceMeta, key="id")
-    diagnostics += problems
-    vocab = Vocabularies(topics, actors, venues, shared)
+    lists: dict[str, dict[str, Any]] = {}
+    broken: set[str] = set()
+    for name, cls, key in (
+        ("topics", TopicMeta, "key"),
+        ("actors", ActorMeta, "key"),
+        ("venues", VenueMeta, "key"),
+        ("sources", SourceMeta, "id"),
+    ):
+        entries, problems = load_list(content.vocabularies.get(f"{name}.yaml"), cls, key)
+        diagnostics += problems
+        if entries is None:
+            broken.add(name)
+        lists[name] = entries or {}
+    topics, actors = lists["topics"], lists["actors"]
+    venues, shared = lists["venues"], lists["sources"]
+    vocab = Vocabularies(topics, actors, venues, shared, frozenset(broken))
     if meta is None:
         return LoadResult(None, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
     lexicon = load_lexicon(meta.scale)
@@ -122,7 +130,7 @@ def load_report(
     diagnostics += problems
     if doc is None:
         return None, diagnostics
-    checker = Checker(doc, file.rel)
+    checker = Checker(doc, file.rel, {(): "the front matter"})
     meta = checker.build(ReportMeta, doc.data if doc.data is not None else {}, ())
     diagnostics += checker.diagnostics
     if meta is None:
@@ -138,6 +146,8 @@ def load_report(
         actors=vocab.actors,
         sources=sources,
         aliases=aliases,
+        lines=split.body.split("\n"),
+        unchecked=vocab.broken,
     )
     lede, sections = build_sections(md_.parse(parser, split.body), ctx)
     diagnostics += ctx.diagnostics
@@ -209,7 +219,7 @@ def _check_references(
         )
 
     encounter = meta.encounter
-    if encounter.venue is not None and encounter.venue not in vocab.venues:
+    if "venues" not in vocab.broken and encounter.venue and encounter.venue not in vocab.venues:
         unknown(
             ("encounter", "venue"),
             "unknown-venue",
@@ -219,7 +229,7 @@ def _check_references(
             "content/venues.yaml",
         )
     for index, key in enumerate(encounter.participants):
-        if key not in vocab.actors:
+        if "actors" not in vocab.broken and key not in vocab.actors:
             unknown(
                 ("encounter", "participants", index),
                 "unknown-actor",

@@ -42,20 +42,31 @@ def _describe(value: Any) -> str:
     return type(value).__name__
 
 
-def _path_text(path: Path_) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "the document"
+def _path_text(path: Path_, names: dict[Path_, str]) -> str:
+    """How a path reads in a message: "encounter.place", "roles[0] of the entry 'x'"."""
+    cut = next((n for n in range(len(path), -1, -1) if path[:n] in names), 0)
+    named, rest = names.get(path[:cut], ""), path[cut:]
+    dotted = ""
+    for part in rest:
+        dotted += f"[{part}]" if isinstance(part, int) else (f".{part}" if dotted else str(part))
+    if not dotted:
+        return named or "the document"
+    return f"{dotted} of {named}" if named and cut else dotted
 
 
 class Checker:
     """Validates one YAML document; collects diagnostics."""
 
-    def __init__(self, doc: YamlDoc, file: str) -> None:
+    def __init__(self, doc: YamlDoc, file: str, names: dict[Path_, str] | None = None) -> None:
         self.doc = doc
         self.file = file
         self.diagnostics: list[Diagnostic] = []
+        self.names: dict[Path_, str] = dict(names or {})
+        """Display names of paths, e.g. {(): "the front matter"}."""
+
+    def where(self, path: Path_) -> str:
+        """The path as a message names it."""
+        return _path_text(path, self.names)
 
     def fail(
         self, path: Path_, rule: str, message: str, hint: str = "", *, key: bool = False
@@ -69,7 +80,7 @@ class Checker:
             self.fail(
                 path,
                 "wrong-type",
-                f"{_path_text(path)} must be a mapping of keys to values, not {_describe(data)}",
+                f"{self.where(path)} must be a mapping of keys to values, not {_describe(data)}",
             )
             return None
         hints = typing.get_type_hints(cls)
@@ -80,13 +91,12 @@ class Checker:
                 self.fail(
                     (*path, key),
                     "unknown-key",
-                    f"unknown key '{key}' in {_path_text(path)}",
+                    f"unknown key '{key}' in {self.where(path)}",
                     f"{did_you_mean(key, fields)}; custom data goes under 'extra:'"
                     if "extra" in fields
                     else did_you_mean(key, fields),
                     key=True,
                 )
-                ok = False
         values: dict[str, Any] = {}
         for name, spec in fields.items():
             required = (
@@ -97,7 +107,7 @@ class Checker:
                     self.fail(
                         path,
                         "missing-key",
-                        f"{_path_text(path)} has no '{name}'",
+                        f"{self.where(path)} has no '{name}'",
                         f"add '{name}:' ({self.expected(hints[name])})",
                     )
                     ok = False
@@ -123,6 +133,8 @@ class Checker:
 
     def value(self, hint: Any, data: Any, path: Path_) -> tuple[bool, Any]:
         """Validate one value; returns (ok, converted)."""
+        if path in self.doc.invalid:
+            return False, None  # the YAML reader has already said what is wrong
         origin = typing.get_origin(hint)
         args = typing.get_args(hint)
         if origin in (types.UnionType, typing.Union):
@@ -135,7 +147,7 @@ class Checker:
                 self.fail(
                     path,
                     "wrong-type",
-                    f"{_path_text(path)} must be {self.expected(hint)}, not {_describe(data)}",
+                    f"{self.where(path)} must be {self.expected(hint)}, not {_describe(data)}",
                     "write a list as [a, b] or one '- item' per line",
                 )
                 return False, None
@@ -151,7 +163,7 @@ class Checker:
     def mapping(self, value_hint: Any, data: Any, path: Path_) -> tuple[bool, Any]:
         if not isinstance(data, dict):
             self.fail(
-                path, "wrong-type", f"{_path_text(path)} must be a mapping, not {_describe(data)}"
+                path, "wrong-type", f"{self.where(path)} must be a mapping, not {_describe(data)}"
             )
             return False, None
         if value_hint is Any or path[-1:] == _OPEN_KEYS:
@@ -171,12 +183,12 @@ class Checker:
                 except ValueError:
                     pass
             if data is None:
-                self.fail(path, "wrong-type", f"{_path_text(path)} needs a date (YYYY-MM-DD)")
+                self.fail(path, "wrong-type", f"{self.where(path)} needs a date (YYYY-MM-DD)")
             else:
                 self.fail(
                     path,
                     "invalid-date",
-                    f"{_path_text(path)} is not a date: {data!r}",
+                    f"{self.where(path)} is not a date: {data!r}",
                     "write YYYY-MM-DD",
                 )
             return False, None
@@ -193,7 +205,7 @@ class Checker:
         self.fail(
             path,
             "wrong-type",
-            f"{_path_text(path)} must be {self.expected(hint)}, not {_describe(data)}",
+            f"{self.where(path)} must be {self.expected(hint)}, not {_describe(data)}",
             hint_text,
         )
         return False, None

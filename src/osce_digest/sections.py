@@ -100,6 +100,16 @@ class BodyContext:
     """Anchors used so far in the report."""
     citations: dict[str, int] = field(default_factory=dict)
     """Source id to citation number, in order of first citation."""
+    lines: list[str] = field(default_factory=list)
+    """The body's lines, for columns."""
+    unchecked: frozenset[str] = frozenset()
+    """Vocabularies whose file could not be read; keys are not checked against them."""
+
+    def column(self, line: int, text: str) -> int:
+        """1-based column of ``text`` in a body line (the line's indent when not found)."""
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        found = source.find(text) if text else -1
+        return found + 1 if found >= 0 else len(source) - len(source.lstrip()) + 1
 
 
 def parse_heading(text: str) -> tuple[HeadingParts, str | None]:
@@ -114,8 +124,9 @@ def parse_heading(text: str) -> tuple[HeadingParts, str | None]:
     while position < len(inner.rstrip()):
         part = _ATTR.match(inner, position)
         if part is None:
+            near = inner[position:].strip()
             return HeadingParts(text[: match.start()].strip(), None), (
-                f"cannot read the attribute list {{{inner}}} near '{inner[position:].strip()}'"
+                f"cannot read the attribute list {{{inner}}} near '{near}'"
             )
         if part.group("id"):
             anchor = part.group("id")
@@ -238,11 +249,12 @@ def _open_section(heading: md_.Heading, ctx: BodyContext) -> _OpenSection:
 def _heading_parts(heading: md_.Heading, ctx: BodyContext) -> HeadingParts:
     parts, problem = parse_heading(heading.text)
     if problem:
+        near = problem.rsplit(" near ", 1)[-1].strip("'")
         ctx.diagnostics.append(
             error(
                 ctx.file,
                 heading.line + ctx.line_offset,
-                heading.level + 2 + len(parts.title),
+                ctx.column(heading.line, near),
                 "attribute-list",
                 problem,
                 'write it as {#anchor key="value"}, e.g. {#ukraine topics="ukraine"}',
@@ -279,12 +291,12 @@ def _close_item(item: _OpenItem, ctx: BodyContext) -> Item:
     line = item.line + ctx.line_offset
     explicit_topics = tuple(t for t in re.split(r"[\s,]+", attrs.get("topics", "")) if t)
     for key in explicit_topics:
-        if key not in ctx.topics:
+        if key not in ctx.topics and "topics" not in ctx.unchecked:
             ctx.diagnostics.append(
                 error(
                     ctx.file,
                     line,
-                    1,
+                    ctx.column(item.line, key),
                     "unknown-topic",
                     f"unknown topic '{key}' in topics=",
                     f"{did_you_mean(key, ctx.topics)}; topics are defined in content/topics.yaml",
@@ -292,12 +304,12 @@ def _close_item(item: _OpenItem, ctx: BodyContext) -> Item:
             )
     item_sources = tuple(s for s in re.split(r"[\s,]+", attrs.get("sources", "")) if s)
     for key in item_sources:
-        if key not in ctx.sources:
+        if key not in ctx.sources and "sources" not in ctx.unchecked:
             ctx.diagnostics.append(
                 error(
                     ctx.file,
                     line,
-                    1,
+                    ctx.column(item.line, key),
                     "unknown-source",
                     f"sources= names no source '{key}'",
                     did_you_mean(key, ctx.sources),
@@ -313,7 +325,7 @@ def _close_item(item: _OpenItem, ctx: BodyContext) -> Item:
                 error(
                     ctx.file,
                     line,
-                    1,
+                    ctx.column(item.line, "evidence="),
                     "unknown-evidence",
                     f'evidence="{attrs["evidence"]}" is not an evidence status',
                     f"use one of: {', '.join(e.value for e in Evidence)}",
@@ -353,7 +365,7 @@ def _number_citations(blocks: list[md_.Heading | md_.Chunk], ctx: BodyContext) -
             for label, col in sentence.citations:
                 if label in ctx.sources:
                     ctx.citations.setdefault(label, len(ctx.citations) + 1)
-                else:
+                elif "sources" not in ctx.unchecked:
                     ctx.diagnostics.append(
                         error(
                             ctx.file,
