@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from conftest import REPO, TESTS
-
 from osce_digest.cli import main
 
 

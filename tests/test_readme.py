@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 from conftest import REPO
-
 from osce_digest.cli import main
 from osce_digest.load import load_site
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import jsonschema
 import yaml
-from conftest import REPO
 
+from conftest import REPO
 from osce_digest.export import to_data
 from osce_digest.model import ReportMeta
 from osce_digest.schema import json_schema

@@ -13,11 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from osce_digest.diagnostics import Diagnostic, error, has_errors
+from osce_digest.indexes import Indexes
 from osce_digest.load import load_site
 from osce_digest.markdown import pygments_css
-from osce_digest.model import ReportMeta
-from osce_digest.pages import Asset, check_collisions, plan_pages
+from osce_digest.model import ReportMeta, Site
+from osce_digest.outputs.api import api_files
+from osce_digest.outputs.feeds import atom_feed
+from osce_digest.outputs.sitemap import sitemap
+from osce_digest.pages import Asset, Page, check_collisions, plan_pages
 from osce_digest.schema import json_schema
+from osce_digest.search import SearchIndexFailed, index_site
 from osce_digest.templates import TemplateFailure, make_environment, render_page
 from osce_digest.write import check_output, publish
 
@@ -72,8 +77,9 @@ def build_site(
         )
         return BuildResult((*diagnostics, missing), 0, 0, time.perf_counter() - started)
     env, problems = make_environment(templates)
-    pages = plan_pages(site)
-    assets = static_assets(templates / "static")
+    assert loaded.indexes is not None  # a loaded site always has its indexes
+    pages = plan_pages(site, loaded.indexes)
+    assets = static_assets(templates / "static") + generated_assets(site, loaded.indexes, pages)
     problems += check_collisions(pages, assets)
     if env is None or problems:
         return BuildResult(tuple(diagnostics + problems), 0, 0, time.perf_counter() - started)
@@ -84,7 +90,19 @@ def build_site(
     except TemplateFailure as failure:
         diagnostics.append(failure.diagnostic)
         return BuildResult(tuple(diagnostics), 0, 0, time.perf_counter() - started)
-    publish(out, files)
+    language = site.meta.language
+    try:
+        publish(out, files, finish=lambda stage: index_site(stage, language))
+    except SearchIndexFailed as failed:
+        problem = error(
+            "search",
+            0,
+            0,
+            "search-index",
+            str(failed),
+            "reinstall with pip install -e . (it brings pagefind[bin])",
+        )
+        return BuildResult((*diagnostics, problem), 0, 0, time.perf_counter() - started)
     return BuildResult(
         tuple(diagnostics), len(site.reports), len(files), time.perf_counter() - started
     )
@@ -103,6 +121,34 @@ def static_assets(folder: Path) -> list[Asset]:
                 rel = path.relative_to(folder).as_posix()
                 assets.append(Asset(f"static/{rel}", path.read_bytes(), f"templates/static/{rel}"))
     return assets
+
+
+def generated_assets(site: Site, indexes: Indexes, pages: list[Page]) -> list[Asset]:
+    """Feeds (the site's and one per topic), the JSON API, the sitemap and robots.txt."""
+    assets = [
+        atom_feed(
+            site,
+            site.reports,
+            path="feed.xml",
+            title=site.meta.title,
+            subtitle=site.meta.description,
+        )
+    ]
+    for key, topic in site.topics.items():
+        reports = [r for r in site.reports if key in indexes.report_topics[r.slug]]
+        assets.append(
+            atom_feed(
+                site,
+                reports,
+                path=f"topics/{key}/feed.xml",
+                title=f"{site.meta.title}: {topic.label}",
+                subtitle=topic.description or topic.label,
+            )
+        )
+    assets += api_files(site)
+    dates = {f"reports/{r.slug}/": r.meta.updated or r.meta.date for r in site.reports}
+    urls = [(p.url, dates.get(p.url)) for p in pages if p.template != "404.html"]
+    return assets + sitemap(site, urls)
 
 
 def _json(data: object) -> bytes:

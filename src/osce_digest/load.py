@@ -19,6 +19,7 @@ from osce_digest.diagnostics import Diagnostic, did_you_mean, error
 from osce_digest.discover import SourceFile, discover
 from osce_digest.evidence import Classifier
 from osce_digest.frontmatter import YamlDoc, parse_yaml, split_front_matter
+from osce_digest.indexes import Indexes, build_indexes
 from osce_digest.model import (
     ActorMeta,
     Report,
@@ -43,6 +44,8 @@ class LoadResult:
     """The site, when nothing blocks the build."""
     diagnostics: tuple[Diagnostic, ...]
     """Every problem found, sorted by file and position."""
+    indexes: Indexes | None = None
+    """The cross-report views of the site."""
 
 
 def load_site(root: Path, *, drafts: bool = False) -> LoadResult:
@@ -97,7 +100,8 @@ def load_site(root: Path, *, drafts: bool = False) -> LoadResult:
     reports.sort(key=lambda r: r.slug)
     reports.sort(key=lambda r: r.meta.date, reverse=True)
     site = Site(meta, tuple(reports), topics, actors, venues, shared, lexicon)
-    return LoadResult(site, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return LoadResult(site, tuple(diagnostics), build_indexes(site))
 
 
 def load_report(

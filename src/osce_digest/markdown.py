@@ -344,7 +344,8 @@ def _render_claim_close(_self: Any, tokens: Sequence[Token], idx: int, _opts: An
     badge: Badge | None = env["badges"].get(tokens[idx].meta["sentence"].index)
     if badge is None:
         return "</span>"
-    return f' <span class="ev-badge ev-{badge.status}">{html.escape(badge.label)}</span></span>'
+    label = html.escape(badge.label)
+    return f' <span class="ev-badge ev-{badge.status}" data-pagefind-ignore>{label}</span></span>'
 
 
 def _render_citation(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, env: Any) -> str:

@@ -55,6 +55,8 @@ class PlaceMeta:
     """The building or site, e.g. "Malta Fairs & Conventions Centre"."""
     locality: str | None = None
     """Town or city."""
+    near: str | None = None
+    """The better-known city nearby, as datelines give it (e.g. Valletta)."""
     country: str | None = None
     """ISO 3166-1 alpha-2 code of the host country."""
 

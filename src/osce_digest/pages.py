@@ -14,7 +14,18 @@ from typing import Any
 
 from osce_digest.diagnostics import Diagnostic, error
 from osce_digest.evidence import DESCRIPTIONS
-from osce_digest.model import EVIDENCE_ORDER, ActorMeta, Report, Site, SiteMeta
+from osce_digest.indexes import Encounter, Indexes
+from osce_digest.jsonld import article_jsonld
+from osce_digest.listings import country_name, heatmap, plan_listings
+from osce_digest.model import (
+    EVIDENCE_ORDER,
+    ActorMeta,
+    Report,
+    Site,
+    SiteMeta,
+    TopicMeta,
+    VenueMeta,
+)
 from osce_digest.urls import canonical, page_path, root_prefix
 
 KIND_LABELS = {
@@ -100,7 +111,27 @@ class ProfileRow:
     """What the status means."""
 
 
-def plan_pages(site: Site) -> list[Page]:
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """Lookups every template may use to turn keys into names and links."""
+
+    topics: dict[str, TopicMeta]
+    """Topics by key."""
+    actors: dict[str, ActorMeta]
+    """Actors by key."""
+    venues: dict[str, VenueMeta]
+    """Venues by key."""
+    reports: dict[str, Report]
+    """Published reports by slug."""
+    encounters: dict[str, Encounter]
+    """Encounters by id."""
+    countries: dict[str, str]
+    """ISO code (upper case) to display name, for countries that have a page."""
+    section_names: dict[str, str]
+    """Display names of section kinds."""
+
+
+def plan_pages(site: Site, indexes: Indexes) -> list[Page]:
     """Every template page of the site."""
     view = SiteView(
         site.meta.title,
@@ -109,22 +140,33 @@ def plan_pages(site: Site) -> list[Page]:
         site.meta.base_url,
         site.meta.extra,
     )
+    directory = Directory(
+        topics=site.topics,
+        actors=site.actors,
+        venues=site.venues,
+        reports={r.slug: r for r in site.reports},
+        encounters=indexes.encounters,
+        countries={iso: country_name(site, iso) for iso in indexes.countries},
+        section_names=SECTION_NAMES,
+    )
+    shared = {"site": view, "d": directory}
     pages = [
         _page(
             site.meta,
-            view,
+            shared,
             "",
             "home.html",
             title=site.meta.title,
             description=site.meta.description,
             reports=[_card(r) for r in site.reports],
+            heatmap=heatmap(site, indexes),
         ),
     ]
     for report in site.reports:
         pages.append(
             _page(
                 site.meta,
-                view,
+                shared,
                 f"reports/{report.slug}/",
                 "report.html",
                 title=report.meta.title,
@@ -136,14 +178,27 @@ def plan_pages(site: Site) -> list[Page]:
                 profile=evidence_profile(report),
                 statuses=[(e.value, DESCRIPTIONS[e]) for e in EVIDENCE_ORDER],
                 authors=[site.meta.authors[a] for a in report.meta.authors],
-                section_names=SECTION_NAMES,
-                topics=site.topics,
+                related=[_card(directory.reports[s]) for s in indexes.related[report.slug]],
+                report_topics=indexes.report_topics[report.slug],
+                jsonld=article_jsonld(site, report, indexes.report_topics[report.slug]),
+            )
+        )
+    for spec in plan_listings(site, indexes):
+        pages.append(
+            _page(
+                site.meta,
+                shared,
+                spec.url,
+                spec.template,
+                title=spec.title,
+                description=spec.description,
+                **spec.context,
             )
         )
     pages.append(
         _page(
             site.meta,
-            view,
+            shared,
             "404.html",
             "404.html",
             title="Page not found",
@@ -203,7 +258,7 @@ def check_collisions(pages: list[Page], assets: list[Asset]) -> list[Diagnostic]
 
 def _page(
     meta: SiteMeta,
-    view: SiteView,
+    shared: dict[str, Any],
     url: str,
     template: str,
     *,
@@ -213,7 +268,7 @@ def _page(
     **extra: Any,
 ) -> Page:
     context: dict[str, Any] = {
-        "site": view,
+        **shared,
         "page": {
             "url": url,
             "title": title,

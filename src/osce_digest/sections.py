@@ -331,8 +331,8 @@ def _close_item(item: _OpenItem, ctx: BodyContext) -> Item:
                     f"use one of: {', '.join(e.value for e in Evidence)}",
                 )
             )
-    topics = [t for t in explicit_topics if t in ctx.topics]
-    topics += [t for c in claims for t in c.topics if t not in topics]
+    known = [t for t in explicit_topics if t in ctx.topics]
+    topics = list(dict.fromkeys([*known, *(t for c in claims for t in c.topics)]))
     return Item(
         title=item.heading.title,
         anchor=item.anchor,

@@ -11,7 +11,7 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
 MARKER = ".osce-digest"
@@ -46,8 +46,14 @@ def check_output(out: Path, root: Path) -> None:
         )
 
 
-def publish(out: Path, files: Mapping[str, bytes]) -> None:
-    """Write ``files`` (relative path to bytes) as the new content of ``out``."""
+def publish(
+    out: Path, files: Mapping[str, bytes], finish: Callable[[Path], None] | None = None
+) -> None:
+    """Write ``files`` (relative path to bytes) as the new content of ``out``.
+
+    ``finish`` runs on the complete staging folder before it is swapped in (the search
+    index is made there); if it raises, the previous output stays.
+    """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     _remove_leftovers(out)
@@ -59,6 +65,8 @@ def publish(out: Path, files: Mapping[str, bytes]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         (stage / MARKER).write_bytes(MARKER_TEXT)
+        if finish is not None:
+            finish(stage)
         _swap_in(stage, out)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)

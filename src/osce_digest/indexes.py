@@ -1,0 +1,357 @@
+"""Indexes: the cross-report views, computed once in the load phase as plain data.
+
+Encounters (reports grouped by ``encounter.id``), topic trajectories, actors and countries
+with their counterparts and positions, venues, months and related reports. Everything is
+keyed by strings and ordered deterministically, so pages and feeds only read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from osce_digest.evidence import weakest
+from osce_digest.model import Block, Claim, Evidence, Report, Site
+
+FLOW_KINDS = ("disagreements", "cooperation")
+"""Section kinds that make a topic's trajectory: was it contested or shared?"""
+
+
+@dataclass(frozen=True, slots=True)
+class Encounter:
+    """One encounter and the reports about it."""
+
+    id: str
+    """``encounter.id``."""
+    name: str
+    """Name from the newest report."""
+    start: dt.date
+    """First day."""
+    end: dt.date | None
+    """Last day."""
+    venue: str | None
+    """venues.yaml key."""
+    kind: str
+    """Kind of encounter."""
+    direct_contact: bool | None
+    """Whether a source reports a direct exchange."""
+    participants: tuple[str, ...]
+    """Actor keys, in the order of the newest report."""
+    country: str | None
+    """Host country (ISO code)."""
+    reports: tuple[str, ...]
+    """Slugs of the reports about it, newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A place in a report where a topic appears."""
+
+    report: str
+    """Report slug."""
+    section_kind: str
+    """Kind of the section ("lede" for the lede)."""
+    section_title: str
+    """Title of the section."""
+    anchor: str
+    """Fragment of the exact place: the claim's item, else its section."""
+    text: str
+    """The claim's sentence, or the item's title for an item tagged without a claim."""
+    evidence: Evidence | None
+    """The claim's status (or the item's)."""
+    line: int
+    """Line in the report file."""
+
+
+@dataclass(frozen=True, slots=True)
+class TopicStop:
+    """One encounter on a topic's trajectory."""
+
+    encounter: str
+    """Encounter id."""
+    kinds: tuple[str, ...]
+    """Section kinds the topic appeared in, in report order."""
+    mentions: tuple[Mention, ...]
+    """Every mention, in report order."""
+
+    @property
+    def flow(self) -> str:
+        """ "disagreement", "cooperation", "both" or "mentioned"."""
+        contested = "disagreements" in self.kinds
+        shared = "cooperation" in self.kinds
+        if contested and shared:
+            return "both"
+        return "disagreement" if contested else ("cooperation" if shared else "mentioned")
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A party's stated position on a disagreements item."""
+
+    report: str
+    """Report slug."""
+    encounter: str
+    """Encounter id."""
+    party: str
+    """actors.yaml key of the party."""
+    item_title: str
+    """The item it belongs to."""
+    anchor: str
+    """The item's fragment."""
+    topics: tuple[str, ...]
+    """The item's topics."""
+    text: str
+    """The position's sentences."""
+    evidence: Evidence | None
+    """Weakest status of its sentences."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActorEntry:
+    """What the site knows about one actor or country across reports."""
+
+    encounters: tuple[str, ...]
+    """Encounter ids, newest first."""
+    counterparts: tuple[tuple[str, int], ...]
+    """(key, shared encounters) of the others met, most frequent first."""
+    positions: tuple[tuple[str, tuple[Position, ...]], ...]
+    """Positions grouped by topic key (topic order); untagged under ""."""
+
+
+@dataclass(frozen=True, slots=True)
+class Indexes:
+    """Every cross-report view."""
+
+    encounters: dict[str, Encounter]
+    """Encounters by id, newest first."""
+    topics: dict[str, tuple[TopicStop, ...]]
+    """Topic key to its trajectory, newest encounter first (topics never mentioned: empty)."""
+    actors: dict[str, ActorEntry]
+    """Actor key to its entry (only actors that appear)."""
+    countries: dict[str, ActorEntry]
+    """ISO code (upper case) to the entry of everyone from that country."""
+    country_actors: dict[str, tuple[str, ...]]
+    """ISO code to the actor keys of that country."""
+    venues: dict[str, tuple[str, ...]]
+    """Venue key to encounter ids, newest first."""
+    months: dict[str, tuple[str, ...]]
+    """"YYYY-MM" of the encounter's start to encounter ids, newest month first."""
+    related: dict[str, tuple[str, ...]]
+    """Report slug to related report slugs, most related first."""
+    report_topics: dict[str, tuple[str, ...]]
+    """Report slug to the topics it mentions, in vocabulary order."""
+
+
+def build_indexes(site: Site) -> Indexes:
+    """Compute every cross-report view of a loaded site."""
+    encounters = _encounters(site.reports)
+    by_slug = {r.slug: r for r in site.reports}
+    report_topics = {r.slug: mentioned_topics(r, site.topics) for r in site.reports}
+    positions = _positions(site.reports, encounters)
+    country_actors: dict[str, list[str]] = defaultdict(list)
+    for key, actor in site.actors.items():
+        if actor.country:
+            country_actors[actor.country.upper()].append(key)
+    actor_keys = {k for e in encounters.values() for k in e.participants}
+    actor_keys |= {p.party for p in positions}
+    actors = {
+        key: _entry([key], encounters, positions, site, lambda k: k)
+        for key in site.actors
+        if key in actor_keys
+    }
+    countries = {
+        iso: _entry(keys, encounters, positions, site, lambda k: _country(site, k))
+        for iso, keys in sorted(country_actors.items())
+        if any(k in actor_keys for k in keys)
+    }
+    return Indexes(
+        encounters=encounters,
+        topics={key: _trajectory(key, site.reports, encounters) for key in site.topics},
+        actors=actors,
+        countries=countries,
+        country_actors={iso: tuple(keys) for iso, keys in sorted(country_actors.items())},
+        venues=_group(encounters.values(), lambda e: e.venue),
+        months=_group(encounters.values(), lambda e: f"{e.start:%Y-%m}"),
+        related={r.slug: _related(r, by_slug, report_topics) for r in site.reports},
+        report_topics=report_topics,
+    )
+
+
+def mentions_in(report: Report, topic: str) -> list[Mention]:
+    """Every claim and item of a report tagged with a topic, in document order."""
+    found: list[Mention] = []
+    for claim in _claims(report.lede):
+        if topic in claim.topics:
+            found.append(_mention(report, "lede", "Lede", "", claim))
+    for section in report.sections:
+        for claim in _claims(section.blocks):
+            if topic in claim.topics:
+                found.append(_mention(report, section.kind, section.title, section.anchor, claim))
+        for item in section.items:
+            hits = [c for c in item.claims if topic in c.topics]
+            for claim in hits:
+                found.append(_mention(report, section.kind, section.title, item.anchor, claim))
+            if not hits and topic in item.topics:
+                found.append(
+                    Mention(
+                        report.slug,
+                        section.kind,
+                        section.title,
+                        item.anchor,
+                        item.title,
+                        item.evidence,
+                        item.line,
+                    )
+                )
+    return found
+
+
+def _mention(report: Report, kind: str, title: str, anchor: str, claim: Claim) -> Mention:
+    return Mention(report.slug, kind, title, anchor, claim.text, claim.evidence, claim.line)
+
+
+def _claims(blocks: Iterable[Block]) -> list[Claim]:
+    return [c for b in blocks for c in b.claims]
+
+
+def _encounters(reports: Iterable[Report]) -> dict[str, Encounter]:
+    grouped: dict[str, list[Report]] = defaultdict(list)
+    for report in reports:  # reports come newest first
+        grouped[report.meta.encounter.id].append(report)
+    entries = []
+    for key, group in grouped.items():
+        meta = group[0].meta.encounter
+        place = meta.place
+        entries.append(
+            Encounter(
+                id=key,
+                name=meta.name,
+                start=meta.start,
+                end=meta.end,
+                venue=meta.venue,
+                kind=meta.kind,
+                direct_contact=meta.direct_contact,
+                participants=meta.participants,
+                country=place.country if place else None,
+                reports=tuple(r.slug for r in group),
+            )
+        )
+    entries.sort(key=lambda e: e.id)
+    entries.sort(key=lambda e: e.start, reverse=True)
+    return {e.id: e for e in entries}
+
+
+def mentioned_topics(report: Report, topics: Mapping[str, object]) -> tuple[str, ...]:
+    """Keys of the topics a report's claims and items mention, in vocabulary order."""
+    keys = {t for c in report.claims for t in c.topics}
+    keys.update(t for s in report.sections for i in s.items for t in i.topics)
+    return tuple(k for k in topics if k in keys)
+
+
+def _trajectory(
+    topic: str, reports: Iterable[Report], encounters: dict[str, Encounter]
+) -> tuple[TopicStop, ...]:
+    per_encounter: dict[str, list[Mention]] = defaultdict(list)
+    for report in reports:
+        per_encounter[report.meta.encounter.id].extend(mentions_in(report, topic))
+    stops = []
+    for key in encounters:  # newest first
+        mentions = per_encounter.get(key, [])
+        if mentions:
+            kinds = tuple(dict.fromkeys(m.section_kind for m in mentions))
+            stops.append(TopicStop(key, kinds, tuple(mentions)))
+    return tuple(stops)
+
+
+def _positions(reports: Iterable[Report], encounters: dict[str, Encounter]) -> list[Position]:
+    found = []
+    for report in reports:
+        for section in report.sections:
+            for item in section.items:
+                for block in item.positions:
+                    if block.party_key is None:
+                        continue
+                    found.append(
+                        Position(
+                            report=report.slug,
+                            encounter=report.meta.encounter.id,
+                            party=block.party_key,
+                            item_title=item.title,
+                            anchor=item.anchor,
+                            topics=item.topics,
+                            text=" ".join(c.text for c in block.claims),
+                            evidence=weakest(c.evidence for c in block.claims),
+                        )
+                    )
+    order = {key: n for n, key in enumerate(encounters)}
+    found.sort(key=lambda p: (order.get(p.encounter, 0), p.report, p.anchor))
+    return found
+
+
+def _country(site: Site, key: str) -> str | None:
+    actor = site.actors.get(key)
+    return actor.country.upper() if actor is not None and actor.country else None
+
+
+def _entry(
+    keys: list[str],
+    encounters: dict[str, Encounter],
+    positions: list[Position],
+    site: Site,
+    identify: Callable[[str], str | None],
+) -> ActorEntry:
+    """Encounters, counterparts and positions of a group of actors (one actor or a country)."""
+    own = set(keys)
+    mine = [e for e in encounters.values() if own & set(e.participants)]
+    me = {identify(k) for k in keys}
+    counts: Counter[str] = Counter()
+    for encounter in mine:
+        others = {identify(k) for k in encounter.participants} - me - {None}
+        counts.update(str(o) for o in others)
+    # A person speaks for their state: a state's positions count for its people too.
+    countries = {site.actors[k].country for k in keys if k in site.actors}
+    parties = own | {
+        k for k, a in site.actors.items() if a.kind == "state" and a.country in countries
+    }
+    by_topic: dict[str, list[Position]] = defaultdict(list)
+    for position in positions:
+        if position.party in parties:
+            for topic in position.topics or ("",):
+                by_topic[topic].append(position)
+    topic_order = [*site.topics, ""]
+    return ActorEntry(
+        encounters=tuple(e.id for e in mine),
+        counterparts=tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
+        positions=tuple((t, tuple(by_topic[t])) for t in topic_order if t in by_topic),
+    )
+
+
+def _group(
+    encounters: Iterable[Encounter], key_of: Callable[[Encounter], str | None]
+) -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for encounter in encounters:  # newest first
+        key = key_of(encounter)
+        if key:
+            grouped[key].append(encounter.id)
+    return {k: tuple(v) for k, v in sorted(grouped.items(), reverse=True)}
+
+
+def _related(
+    report: Report, by_slug: dict[str, Report], topics: dict[str, tuple[str, ...]]
+) -> tuple[str, ...]:
+    """Same encounter first, then shared participants, then shared topics; at most five."""
+    mine = report.meta.encounter
+    scored = []
+    for slug, other in by_slug.items():
+        if slug == report.slug:
+            continue
+        theirs = other.meta.encounter
+        score = 100 * (theirs.id == mine.id)
+        score += 10 * len(set(theirs.participants) & set(mine.participants))
+        score += len(set(topics[slug]) & set(topics[report.slug]))
+        if score:
+            scored.append((-score, -other.meta.date.toordinal(), slug))
+    return tuple(slug for _, _, slug in sorted(scored)[:5])

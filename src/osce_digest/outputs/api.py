@@ -1,0 +1,75 @@
+"""API: the section model as JSON files under ``api/``.
+
+Part of the build phase (DESIGN.md section 5). ``api/reports.json`` indexes every report;
+``api/reports/<slug>.json`` is the whole report as :func:`osce_digest.export.to_data`
+makes it, HTML included, so :func:`osce_digest.export.from_data` rebuilds it exactly.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from osce_digest.export import to_data
+from osce_digest.indexes import mentioned_topics
+from osce_digest.model import EVIDENCE_ORDER, Report, Site
+from osce_digest.pages import Asset
+from osce_digest.urls import canonical
+
+API_VERSION = 1
+"""Bumped when a key of the index changes meaning or disappears."""
+
+
+def api_files(site: Site) -> list[Asset]:
+    """``api/reports.json`` and one ``api/reports/<slug>.json`` per report."""
+    reports = sorted(site.reports, key=lambda r: (-r.meta.date.toordinal(), r.slug))
+    index = {
+        "version": API_VERSION,
+        "site": {"title": site.meta.title, "base_url": site.meta.base_url or None},
+        "reports": [report_summary(site, r) for r in reports],
+    }
+    assets = [Asset("api/reports.json", json_bytes(index), "the report index API")]
+    for report in reports:
+        assets.append(
+            Asset(f"api/reports/{report.slug}.json", json_bytes(to_data(report)), report.path)
+        )
+    return assets
+
+
+def report_summary(site: Site, report: Report) -> dict[str, Any]:
+    """One report's entry in the index: what a card or a client needs to pick it."""
+    meta = report.meta
+    encounter = meta.encounter
+    url = f"reports/{report.slug}/"
+    counts = Counter(c.evidence for c in report.claims)
+    return {
+        "slug": report.slug,
+        "url": url,
+        "canonical": canonical(site.meta.base_url, url),
+        "data": f"api/reports/{report.slug}.json",
+        "title": meta.title,
+        "dek": meta.dek,
+        "date": meta.date.isoformat(),
+        "updated": meta.updated.isoformat() if meta.updated else None,
+        "summary": meta.summary,
+        "tags": list(meta.tags),
+        "encounter": {
+            "id": encounter.id,
+            "name": encounter.name,
+            "start": encounter.start.isoformat(),
+            "end": (encounter.end or encounter.start).isoformat(),
+            "venue": encounter.venue,
+            "participants": list(encounter.participants),
+            "kind": encounter.kind,
+            "direct_contact": encounter.direct_contact,
+        },
+        "topics": list(mentioned_topics(report, site.topics)),
+        "evidence": {e.value: counts[e] for e in EVIDENCE_ORDER},
+        "claims": len(report.claims),
+    }
+
+
+def json_bytes(data: Any) -> bytes:
+    """Stable JSON: sorted keys, two-space indent, UTF-8 as is, trailing newline."""
+    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
