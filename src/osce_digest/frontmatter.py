@@ -26,6 +26,7 @@ MAX_NODES = 50_000
 MAX_DEPTH = 64
 """Deeper nesting than this is refused before it can exhaust the stack."""
 
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _FENCE = re.compile(r"---[ \t]*")
 _CLOSE = re.compile(r"(---|\.\.\.)[ \t]*")
 
@@ -217,6 +218,17 @@ class _Converter:
             self.values[path] = self._pos(node)
         self.stack.append((path, fresh))
         try:
+            if not isinstance(node, yaml.ScalarNode) and node.tag not in _COLLECTION_TAGS:
+                line, col = self._pos(node)
+                self.invalid.add(path)
+                self._fail(
+                    line,
+                    col,
+                    "yaml-tag",
+                    f"the YAML tag {node.tag} is not allowed",
+                    "remove the tag; front matter holds plain data",
+                )
+                return None
             if isinstance(node, yaml.MappingNode):
                 return self._mapping(node, path)
             if isinstance(node, yaml.SequenceNode):
@@ -258,7 +270,8 @@ class _Converter:
     def _scalar(self, node: yaml.Node, path: Path_) -> Any:
         try:
             return self.constructor.construct_object(node, deep=True)
-        except (ValueError, yaml.YAMLError) as exc:
+        except (ValueError, KeyError, IndexError, AttributeError, yaml.YAMLError) as exc:
+            # PyYAML's constructors raise all of these on odd explicit tags ("!!int ''").
             line, col = self._pos(node)
             self.invalid.add(path)
             looks_like_date = node.tag == "tag:yaml.org,2002:timestamp"

@@ -129,9 +129,9 @@ class Indexes:
     topics: dict[str, tuple[TopicStop, ...]]
     """Topic key to its trajectory, newest encounter first (topics never mentioned: empty)."""
     actors: dict[str, ActorEntry]
-    """Actor key to its entry (only actors that appear)."""
+    """Actor key to its entry, for every actor in actors.yaml."""
     countries: dict[str, ActorEntry]
-    """ISO code (upper case) to the entry of everyone from that country."""
+    """ISO code (upper case) to the entry of everyone from that country in actors.yaml."""
     country_actors: dict[str, tuple[str, ...]]
     """ISO code to the actor keys of that country."""
     venues: dict[str, tuple[str, ...]]
@@ -154,17 +154,10 @@ def build_indexes(site: Site) -> Indexes:
     for key, actor in site.actors.items():
         if actor.country:
             country_actors[actor.country.upper()].append(key)
-    actor_keys = {k for e in encounters.values() for k in e.participants}
-    actor_keys |= {p.party for p in positions}
-    actors = {
-        key: _entry([key], encounters, positions, site, lambda k: k)
-        for key in site.actors
-        if key in actor_keys
-    }
+    actors = {key: _entry([key], encounters, positions, site, lambda k: k) for key in site.actors}
     countries = {
         iso: _entry(keys, encounters, positions, site, lambda k: _country(site, k))
         for iso, keys in sorted(country_actors.items())
-        if any(k in actor_keys for k in keys)
     }
     return Indexes(
         encounters=encounters,

@@ -134,9 +134,11 @@ def render(
     return "".join(md.renderer.render(list(c.tokens), md.options, env) for c in chunks)
 
 
-def render_inline_text(md: MarkdownIt, text: str) -> str:
-    """Render a line of inline markdown (titles, deks) without paragraphs."""
-    rendered: str = md.renderInline(text)
+def render_inline_text(
+    md: MarkdownIt, text: str, citations: Mapping[str, int] | None = None
+) -> str:
+    """Render a line of inline markdown (titles, headings) without paragraphs."""
+    rendered: str = md.renderInline(text, {"badges": {}, "citations": citations or {}})
     return rendered
 
 
@@ -215,7 +217,7 @@ def _mark_claims(state: StateCore) -> None:
 def _split_children(children: list[Token], counter: int, line: int) -> tuple[list[Token], int]:
     """Wrap each sentence of an inline run in claim tokens; returns the new run and counter."""
     spans: list[tuple[int, int]] = []  # plain-text (start, end) of each child
-    safe: list[bool] = []  # may a sentence start inside this child?
+    depths: list[int] = []  # nesting depth each child opens at
     depth = 0
     offset = 0
     plain_parts: list[str] = []
@@ -223,18 +225,18 @@ def _split_children(children: list[Token], counter: int, line: int) -> tuple[lis
         depth += min(child.nesting, 0)
         text = _plain(child)
         spans.append((offset, offset + len(text)))
-        safe.append(depth == 0 and child.type == "text")
+        depths.append(depth)
         plain_parts.append(text)
         offset += len(text)
         depth += max(child.nesting, 0)
     plain = "".join(plain_parts)
     cuts = [
-        start
+        cut
         for start in sentence_starts(plain)[1:]
-        if any(ok and a <= start < b for ok, (a, b) in zip(safe, spans, strict=True))
+        if (cut := _cut_at(start, children, spans, depths)) is not None
     ]
     out: list[Token] = []
-    for text, piece in _split_at(children, spans, cuts):
+    for text, piece in _split_at(children, cuts):
         if text.strip():
             cites = tuple((c.meta.get("label", ""), 0) for c in piece if c.type == "footnote_ref")
             sentence = Sentence(counter, " ".join(text.split()), line, 1, cites)
@@ -248,6 +250,30 @@ def _split_children(children: list[Token], counter: int, line: int) -> tuple[lis
     return out, counter
 
 
+def _cut_at(
+    start: int, children: list[Token], spans: list[tuple[int, int]], depths: list[int]
+) -> tuple[int, int] | None:
+    """Where a sentence starting at plain offset ``start`` can be cut: (child, char offset).
+
+    Inside text at depth 0; or, when the sentence opens with emphasis, a link or code, just
+    before the opening tokens at depth 0. Never inside emphasis or a link.
+    """
+    for i, (a, b) in enumerate(spans):
+        if not a <= start < b:
+            continue
+        if depths[i] == 0 and children[i].type in ("text", "code_inline"):
+            return (i, start - a) if children[i].type == "text" else (i, 0)
+        if start != a:
+            return None
+        j = i - 1
+        while j >= 0 and children[j].nesting == 1 and spans[j][0] == spans[j][1] == start:
+            if depths[j] == 0:
+                return (j, 0)
+            j -= 1
+        return None
+    return None
+
+
 def _plain(child: Token) -> str:
     if child.type in ("text", "code_inline", "image"):
         return child.content
@@ -256,27 +282,27 @@ def _plain(child: Token) -> str:
     return ""
 
 
-def _split_at(
-    children: list[Token], spans: list[tuple[int, int]], cuts: list[int]
-) -> list[tuple[str, list[Token]]]:
-    """Cut the run at plain-text offsets (always inside text tokens); gaps become own pieces."""
+def _split_at(children: list[Token], cuts: list[tuple[int, int]]) -> list[tuple[str, list[Token]]]:
+    """Cut the run before child i at character k for each (i, k); gaps become own pieces."""
     pieces: list[tuple[str, list[Token]]] = []
     text, tokens = "", list[Token]()  # the piece being built
-    pending = list(reversed(cuts))
-    for child, (start, end) in zip(children, spans, strict=True):
-        if child.type != "text":
-            text, tokens = text + _plain(child), [*tokens, child]
-            continue
-        content, offset = child.content, start
-        while pending and start <= pending[-1] < end:
-            cut = pending.pop()
-            head, content, offset = content[: cut - offset], content[cut - offset :], cut
+    pending = sorted(cuts, reverse=True)
+    for index, child in enumerate(children):
+        content = child.content if child.type == "text" else ""
+        taken = 0
+        while pending and pending[-1][0] == index:
+            _, at = pending.pop()
+            head = content[taken:at]
             if head:
                 text, tokens = text + head, [*tokens, _text_token(head, child)]
-            pieces.append((text, tokens))
+            taken = at
+            if tokens:
+                pieces.append((text, tokens))
             text, tokens = "", []
-        if content:
-            text, tokens = text + content, [*tokens, _text_token(content, child)]
+        if child.type != "text":
+            text, tokens = text + _plain(child), [*tokens, child]
+        elif content[taken:]:
+            text, tokens = text + content[taken:], [*tokens, _text_token(content[taken:], child)]
     pieces.append((text, tokens))
     result: list[tuple[str, list[Token]]] = []
     for text, tokens in pieces:

@@ -98,6 +98,8 @@ class BodyContext:
     """Collected problems."""
     anchors: set[str] = field(default_factory=set)
     """Anchors used so far in the report."""
+    explicit: set[str] = field(default_factory=set)
+    """Every ``{#id}`` the report gives; generated anchors avoid them."""
     citations: dict[str, int] = field(default_factory=dict)
     """Source id to citation number, in order of first citation."""
     lines: list[str] = field(default_factory=list)
@@ -163,6 +165,11 @@ def build_sections(
 ) -> tuple[tuple[Block, ...], tuple[Section, ...]]:
     """The lede and sections of a body."""
     _number_citations(blocks, ctx)
+    for block in blocks:
+        if isinstance(block, md_.Heading):
+            anchor = parse_heading(block.text)[0].anchor
+            if anchor is not None:
+                ctx.explicit.add(anchor)
     lede: list[Block] = []
     sections: list[Section] = []
     current: _OpenSection | None = None
@@ -280,7 +287,7 @@ def _anchor(parts: HeadingParts, line: int, ctx: BodyContext) -> str:
         return parts.anchor
     base = slugify(parts.title)
     anchor, n = base, 2
-    while anchor in ctx.anchors:
+    while anchor in ctx.anchors or anchor in ctx.explicit:
         anchor, n = f"{base}-{n}", n + 1
     ctx.anchors.add(anchor)
     return anchor
@@ -421,7 +428,7 @@ def _block(chunk: md_.Chunk, ctx: BodyContext, *, positions: bool) -> Block:
 def _heading_block(heading: md_.Heading, ctx: BodyContext) -> Block:
     parts = _heading_parts(heading, ctx)
     anchor = _anchor(parts, heading.line, ctx)
-    title = md_.render_inline_text(ctx.parser, parts.title)
+    title = md_.render_inline_text(ctx.parser, parts.title, ctx.citations)
     return Block(
         html=f'<h{heading.level + 1} id="{anchor}">{title}</h{heading.level + 1}>\n',
         claims=(),

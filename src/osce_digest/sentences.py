@@ -49,6 +49,8 @@ def sentence_starts(text: str) -> list[int]:
 def split_sentences(text: str) -> list[str]:
     """The sentences of ``text``, stripped."""
     starts = sentence_starts(text)
+    if not starts:
+        return []
     ends = [*starts[1:], len(text)]
     return [text[a:b].strip() for a, b in zip(starts, ends, strict=True) if text[a:b].strip()]
 
