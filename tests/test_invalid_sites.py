@@ -72,12 +72,19 @@ def read_expected(case: str) -> list[Expected]:
 
 
 def printed_diagnostics(output: str) -> list[Expected]:
-    """The numbered diagnostics in ``console.format_text`` output, with their hints."""
+    """The numbered errors in ``console.format_text`` output, with their hints.
+
+    Editorial warnings (missing sections, unsourced claims, ...) are left out: these cases
+    are about input the loader refuses; the editorial rules have tests of their own.
+    """
     printed: list[Expected] = []
+    keep = False
     for text in output.split("\n"):
         if numbered := _NUMBERED.match(text):
-            printed.append(Expected(numbered["line"]))
-        elif (hint := _HINT.match(text)) and printed:
+            keep = ": error: " in numbered["line"]
+            if keep:
+                printed.append(Expected(numbered["line"]))
+        elif (hint := _HINT.match(text)) and printed and keep:
             printed[-1] = Expected(printed[-1].line, hint["hint"])
     return printed
 

@@ -70,10 +70,10 @@ Nobody spoke.
 
 
 def load(root: Path, *, drafts: bool = False) -> Site:
-    """A loaded site that must have no diagnostics."""
+    """A loaded site that must have no errors (editorial warnings are other tests' business)."""
     result = load_site(root, drafts=drafts)
     assert result.site is not None, result.diagnostics
-    assert not result.diagnostics, result.diagnostics
+    assert not [d for d in result.diagnostics if d.severity == "error"], result.diagnostics
     return result.site
 
 

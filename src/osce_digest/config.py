@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from osce_digest.checks import check_overrides
 from osce_digest.diagnostics import Diagnostic, error
 from osce_digest.discover import SourceFile
 from osce_digest.frontmatter import parse_yaml
@@ -66,6 +68,23 @@ def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagn
     checker = Checker(doc, file.rel, {(): "site.yaml"})
     meta = checker.build(SiteMeta, doc.data, ())
     diagnostics += checker.diagnostics
+    if meta is not None:
+        diagnostics += check_overrides(meta.checks, doc, file.rel)
+        try:
+            ZoneInfo(meta.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            line, col = doc.where(("timezone",))
+            diagnostics.append(
+                error(
+                    file.rel,
+                    line,
+                    col,
+                    "unknown-timezone",
+                    f"unknown time zone '{meta.timezone}'",
+                    "use an IANA name such as Europe/Brussels or UTC",
+                )
+            )
+            meta = None
     if meta is not None and meta.scale not in lexicon_scales():
         line, col = doc.where(("scale",))
         diagnostics.append(

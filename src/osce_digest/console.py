@@ -27,11 +27,10 @@ def format_text(diagnostics: Sequence[Diagnostic], root: Path) -> str:
             where = f"{d.file}:{d.line}:{d.col}" if d.line else d.file
             lines.append(f"  {number}. {where}: {d.severity.value}: {d.message} [{d.rule}]")
             if d.line and 0 < d.line <= len(source):
-                text = source[d.line - 1].expandtabs(4)
-                shown = text if len(text) <= 160 else text[: max(d.col + 40, 160)] + " ..."
+                shown, caret = _excerpt(source[d.line - 1].expandtabs(4), d.col)
                 lines.append(f"     | {shown}")
                 if d.col:
-                    lines.append(f"     | {' ' * (d.col - 1)}^")
+                    lines.append(f"     | {' ' * caret}^")
             if d.hint:
                 lines.append(f"     = hint: {d.hint}")
         lines.append("")
@@ -84,3 +83,14 @@ def _source_lines(path: Path) -> list[str]:
         return path.read_text("utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return []
+
+
+def _excerpt(text: str, col: int, width: int = 100) -> tuple[str, int]:
+    """A window of a long source line around ``col``, and the caret's offset in it."""
+    if len(text) <= width:
+        return text, max(col - 1, 0)
+    start = max(0, min(col - 1 - width // 3, len(text) - width))
+    shown = text[start : start + width]
+    prefix = "\u2026" if start else ""
+    suffix = "\u2026" if start + width < len(text) else ""
+    return prefix + shown + suffix, max(col - 1 - start, 0) + len(prefix)

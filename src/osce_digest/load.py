@@ -6,15 +6,26 @@ phase runs only when this returns no errors.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
 
 from osce_digest import markdown as md_
-from osce_digest.config import KEY_PATTERN, Vocabularies, load_lexicon, load_list, load_site_meta
+from osce_digest.checks import apply_overrides, check_links, check_overrides, check_report
+from osce_digest.config import (
+    KEY_PATTERN,
+    Vocabularies,
+    lexicon_scales,
+    load_lexicon,
+    load_list,
+    load_site_meta,
+)
 from osce_digest.diagnostics import Diagnostic, did_you_mean, error
 from osce_digest.discover import SourceFile, discover
 from osce_digest.evidence import Classifier
@@ -22,6 +33,7 @@ from osce_digest.frontmatter import YamlDoc, parse_yaml, split_front_matter
 from osce_digest.indexes import Indexes, build_indexes
 from osce_digest.model import (
     ActorMeta,
+    Lexicon,
     Report,
     ReportMeta,
     Site,
@@ -72,13 +84,20 @@ def load_site(root: Path, *, drafts: bool = False) -> LoadResult:
     if meta is None:
         return LoadResult(None, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
     lexicon = load_lexicon(meta.scale)
-    parser = md_.make_parser(allow_html=meta.allow_html)
-    classifier = Classifier(lexicon, topics.values())
-    aliases = {**DEFAULT_SECTION_ALIASES, **meta.section_aliases}
+    ctx = ReportContext(
+        site=meta,
+        vocab=vocab,
+        parser=md_.make_parser(allow_html=meta.allow_html),
+        classifier=Classifier(lexicon, topics.values()),
+        aliases={**DEFAULT_SECTION_ALIASES, **meta.section_aliases},
+        lexicon=lexicon,
+        other_scales=tuple(load_lexicon(s) for s in lexicon_scales() if s != meta.scale),
+        today=today(meta.timezone),
+    )
     reports: list[Report] = []
     slugs: dict[str, str] = {}
     for file in content.reports:
-        report, problems = load_report(file, meta, vocab, parser, classifier, aliases)
+        report, problems = load_report(file, ctx)
         diagnostics += problems
         if report is None:
             continue
@@ -100,19 +119,56 @@ def load_site(root: Path, *, drafts: bool = False) -> LoadResult:
     reports.sort(key=lambda r: r.slug)
     reports.sort(key=lambda r: r.meta.date, reverse=True)
     site = Site(meta, tuple(reports), topics, actors, venues, shared, lexicon)
+    pages: dict[str, tuple[str, ...]] = {
+        "reports": tuple(r.slug for r in reports),
+        "topics": tuple(topics),
+        "actors": tuple(actors),
+        "venues": tuple(venues),
+        "countries": tuple({(a.country or "").lower() for a in actors.values()}),
+        **{f"#{r.slug}": r.anchors for r in reports},
+    }
+    for report in reports:
+        diagnostics += check_links(report, pages)
+    overrides = {r.path: r.meta.checks for r in reports}
+    diagnostics = apply_overrides(diagnostics, meta.checks, overrides)
     diagnostics.sort(key=Diagnostic.sort_key)
     return LoadResult(site, tuple(diagnostics), build_indexes(site))
 
 
-def load_report(
-    file: SourceFile,
-    site: SiteMeta,
-    vocab: Vocabularies,
-    parser: MarkdownIt,
-    classifier: Classifier,
-    aliases: dict[str, str],
-) -> tuple[Report | None, list[Diagnostic]]:
+@dataclass(frozen=True, slots=True)
+class ReportContext:
+    """What loading one report needs from the site."""
+
+    site: SiteMeta
+    """site.yaml."""
+    vocab: Vocabularies
+    """Topics, actors, venues, shared sources."""
+    parser: MarkdownIt
+    """The markdown parser."""
+    classifier: Classifier
+    """The evidence classifier."""
+    aliases: dict[str, str]
+    """Heading words to section kinds."""
+    lexicon: Lexicon
+    """The site's estimative scale."""
+    other_scales: tuple[Lexicon, ...]
+    """The other scales, for scale-mixing."""
+    today: dt.date
+    """Today in the site's time zone (SOURCE_DATE_EPOCH when set)."""
+
+
+def today(timezone: str) -> dt.date:
+    """Today's date in the site's time zone; SOURCE_DATE_EPOCH, when set, fixes "now"."""
+    zone = ZoneInfo(timezone)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.strip().isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), zone).date()
+    return dt.datetime.now(zone).date()
+
+
+def load_report(file: SourceFile, ctx: ReportContext) -> tuple[Report | None, list[Diagnostic]]:
     """Parse and check one report file."""
+    site, vocab = ctx.site, ctx.vocab
     slug = file.path.stem
     diagnostics: list[Diagnostic] = []
     if not KEY_PATTERN.fullmatch(slug):
@@ -139,26 +195,52 @@ def load_report(
     diagnostics += checker.diagnostics
     if meta is None:
         return None, diagnostics
+    diagnostics += check_overrides(meta.checks, doc, file.rel)
     sources = _report_sources(meta, vocab, doc, file.rel, diagnostics)
+    for index, source_id in enumerate(meta.encounter.sources):
+        if source_id not in sources and "sources" not in vocab.broken:
+            line, col = doc.where(("encounter", "sources", index))
+            diagnostics.append(
+                error(
+                    file.rel,
+                    line,
+                    col,
+                    "unknown-source",
+                    f"encounter.sources names no source '{source_id}'",
+                    did_you_mean(source_id, sources),
+                )
+            )
     diagnostics += _check_references(meta, site, vocab, doc, file.rel)
-    ctx = BodyContext(
+    body = BodyContext(
         file=file.rel,
         line_offset=split.body_line - 1,
-        parser=parser,
-        classifier=classifier,
+        parser=ctx.parser,
+        classifier=ctx.classifier,
         topics=vocab.topics,
         actors=vocab.actors,
         sources=sources,
-        aliases=aliases,
+        aliases=ctx.aliases,
         lines=split.body.split("\n"),
         unchecked=vocab.broken,
     )
-    lede, sections = build_sections(md_.parse(parser, split.body), ctx)
-    diagnostics += ctx.diagnostics
-    cited = tuple(ctx.citations)
-    listed = [s for s in meta.sources if s.id not in ctx.citations]
+    lede, sections = build_sections(md_.parse(ctx.parser, split.body), body)
+    diagnostics += body.diagnostics
+    cited = tuple(body.citations)
+    listed = [s for s in meta.sources if s.id not in body.citations]
     ordered = tuple(sources[i] for i in cited) + tuple(listed)
-    report = Report(slug, file.rel, meta, lede, sections, ordered, cited)
+    report = Report(
+        slug,
+        file.rel,
+        meta,
+        lede,
+        sections,
+        ordered,
+        cited,
+        links=tuple(body.links),
+        anchors=tuple(sorted(body.anchors)),
+        body_line=split.body_line,
+    )
+    diagnostics += check_report(report, doc, ctx.lexicon, ctx.other_scales, ctx.today)
     return (report if slug and KEY_PATTERN.fullmatch(slug) else None), diagnostics
 
 

@@ -72,6 +72,8 @@ class Chunk:
     """For a paragraph opening with ``**Party:**``, the party."""
     footnote_definition: str | None = None
     """For a ``[^label]: text`` definition, its label (unsupported: sources go in front matter)."""
+    links: tuple[tuple[str, int, int], ...] = ()
+    """(href, body line, column) of every link inside."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ def make_parser(*, allow_html: bool) -> MarkdownIt:
     md.add_render_rule("claim_open", _render_claim_open)
     md.add_render_rule("claim_close", _render_claim_close)
     md.add_render_rule("footnote_ref", _render_citation)
+    md.add_render_rule("link_open", _render_link_open)
     return md
 
 
@@ -128,9 +131,14 @@ def render(
     chunks: Sequence[Chunk],
     badges: Mapping[int, Badge],
     citations: Mapping[str, int],
+    root: str = "../../",
 ) -> str:
-    """Render chunks to HTML, marking claims with their badges and numbering citations."""
-    env = {"badges": badges, "citations": citations}
+    """Render chunks to HTML, marking claims and numbering citations.
+
+    Site-root links (``/topics/x/``) become relative to ``root``, the way back from the
+    page the HTML lands on to the site root, so they work from disk and under a sub-path.
+    """
+    env = {"badges": badges, "citations": citations, "root": root}
     return "".join(md.renderer.render(list(c.tokens), md.options, env) for c in chunks)
 
 
@@ -160,7 +168,25 @@ def _chunk(group: list[Token], line: int, lines: list[str]) -> Chunk:
             sentences.append(_locate(token.meta["sentence"], lines, previous))
     lead_in = _lead_in(group[1]) if group[0].type == "paragraph_open" and len(group) > 1 else None
     definition = group[0].meta.get("label") if group[0].type == "footnote_reference_open" else None
-    return Chunk(tuple(group), line, tuple(sentences), lead_in, definition)
+    return Chunk(tuple(group), line, tuple(sentences), lead_in, definition, _links(group, lines))
+
+
+def _links(group: list[Token], lines: list[str]) -> tuple[tuple[str, int, int], ...]:
+    """Every link of a block with its line and the column of its target."""
+    found = []
+    for token in group:
+        if token.type != "inline" or not token.children or not token.map:
+            continue
+        line = token.map[0] + 1
+        for child in token.children:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "link_open":
+                href = str(child.attrGet("href") or "")
+                source = lines[line - 1] if 0 < line <= len(lines) else ""
+                col = source.find(href) + 1 if href and href in source else 1
+                found.append((href, line, col))
+    return tuple(found)
 
 
 def _walk(tokens: Sequence[Token]) -> list[Token]:
@@ -384,3 +410,16 @@ def _render_citation(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, 
         f'<sup class="cite"><a href="#source-{safe}" '
         f'aria-label="source {number}">[{number}]</a></sup>'
     )
+
+
+def _render_link_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    href = str(token.attrGet("href") or "")
+    if href.startswith("/") and not href.startswith("//"):
+        path, _, fragment = href[1:].partition("#")
+        if path == "" or path.endswith("/"):
+            path += "index.html"
+        token.attrSet("href", env.get("root", "") + path + (f"#{fragment}" if fragment else ""))
+    rendered: str = self.renderToken(tokens, idx, options, env)
+    token.attrSet("href", href)
+    return rendered

@@ -85,6 +85,8 @@ class EncounterMeta:
     """Whether any source reports a direct exchange between the participants."""
     duration: str | None = None
     """How long the exchange lasted; only with a source."""
+    sources: tuple[str, ...] = ()
+    """Ids of the sources that support these facts (dates, place, contact, duration)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +131,8 @@ class ReportMeta:
     """Drafts are built only with ``--drafts``."""
     sources: tuple[SourceMeta, ...] = ()
     """Sources of this report, in addition to sources.yaml."""
+    checks: dict[str, str] = field(default_factory=dict)
+    """Editorial checks switched off or re-graded for this report: {rule: error|warning|off}."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Custom data for templates; never interpreted by the generator."""
 
@@ -227,6 +231,8 @@ class SiteMeta:
     """Extra heading-text to section-kind mappings, e.g. {"Where they clashed": "disagreements"}."""
     allow_html: bool = False
     """Whether raw HTML in markdown is passed through."""
+    checks: dict[str, str] = field(default_factory=dict)
+    """Severity of editorial checks by rule id: error, warning or off."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Custom data for templates."""
 
@@ -364,12 +370,26 @@ class Section:
     """The ``###`` items in order."""
     explicit_kind: bool = False
     """Whether the kind came from an ``{#id}`` rather than the alias table."""
+    attrs: dict[str, str] = field(default_factory=dict)
+    """Every attribute of the heading's attribute list."""
 
     @property
     def claims(self) -> tuple[Claim, ...]:
         """All claims of the section, items included, in order."""
         own = tuple(c for b in self.blocks for c in b.claims)
         return own + tuple(c for item in self.items for c in item.claims)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link written in a report body."""
+
+    href: str
+    """As written."""
+    line: int
+    """1-based line in the report file."""
+    col: int
+    """1-based column of the link target."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -390,6 +410,12 @@ class Report:
     """Every source the report lists or cites, cited ones first in citation order."""
     cited: tuple[str, ...]
     """Source ids in order of first citation; their position + 1 is the citation number."""
+    links: tuple[Link, ...] = ()
+    """Every link in the body, in order."""
+    anchors: tuple[str, ...] = ()
+    """Every fragment id the report page has for its body (sections, items, headings)."""
+    body_line: int = 1
+    """1-based line of the first body line in the file."""
 
     @property
     def claims(self) -> tuple[Claim, ...]:

@@ -24,6 +24,7 @@ from osce_digest.model import (
     Claim,
     Evidence,
     Item,
+    Link,
     Section,
     SourceMeta,
     TopicMeta,
@@ -98,6 +99,8 @@ class BodyContext:
     """Collected problems."""
     anchors: set[str] = field(default_factory=set)
     """Anchors used so far in the report."""
+    links: list[Link] = field(default_factory=list)
+    """Every link of the body, in order."""
     explicit: set[str] = field(default_factory=set)
     """Every ``{#id}`` the report gives; generated anchors avoid them."""
     citations: dict[str, int] = field(default_factory=dict)
@@ -244,6 +247,7 @@ class _OpenSection:
             blocks=tuple(self.own),
             items=tuple(_close_item(item, ctx) for item in self.items),
             explicit_kind=self.explicit,
+            attrs=dict(self.heading.attrs),
         )
 
 
@@ -415,6 +419,7 @@ def _block(chunk: md_.Chunk, ctx: BodyContext, *, positions: bool) -> Block:
             label=badge_label(found.evidence, found.term),
             title=badge_title(found.evidence, found.term, found.hedges, found.attribution),
         )
+    ctx.links.extend(Link(href, line + ctx.line_offset, col) for href, line, col in chunk.links)
     party = chunk.lead_in if positions else None
     return Block(
         html=md_.render(ctx.parser, [chunk], badges, ctx.citations),
