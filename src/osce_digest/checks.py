@@ -71,7 +71,7 @@ def check_links(report: Report, pages: Mapping[str, Iterable[str]]) -> list[Diag
     return found
 
 
-def check_overrides(checks: Mapping[str, str], doc: YamlDoc, file: str) -> list[Diagnostic]:
+def check_overrides(checks: Mapping[str, object], doc: YamlDoc, file: str) -> list[Diagnostic]:
     """``checks:`` must name known rules and severities."""
     found = []
     for rule, level in checks.items():
@@ -87,7 +87,7 @@ def check_overrides(checks: Mapping[str, str], doc: YamlDoc, file: str) -> list[
                     did_you_mean(rule, RULES_BY_ID),
                 )
             )
-        elif level not in SEVERITIES:
+        elif not isinstance(level, bool) and level not in SEVERITIES:
             line, col = doc.where(("checks", rule))
             found.append(
                 error(
@@ -104,8 +104,8 @@ def check_overrides(checks: Mapping[str, str], doc: YamlDoc, file: str) -> list[
 
 def apply_overrides(
     diagnostics: Iterable[Diagnostic],
-    site: Mapping[str, str],
-    per_report: Mapping[str, Mapping[str, str]],
+    site: Mapping[str, object],
+    per_report: Mapping[str, Mapping[str, object]],
 ) -> list[Diagnostic]:
     """Re-grade or drop rule findings as site.yaml and each report's ``checks:`` say."""
     kept = []
@@ -113,13 +113,21 @@ def apply_overrides(
         if d.rule not in RULES_BY_ID:
             kept.append(d)
             continue
-        level = per_report.get(d.file, {}).get(d.rule) or site.get(d.rule)
+        own = per_report.get(d.file, {})
+        level = _level(own[d.rule]) if d.rule in own else _level(site.get(d.rule))
         if level == "off":
             continue
         if level in ("error", "warning"):
             d = replace(d, severity=Severity(level))
         kept.append(d)
     return kept
+
+
+def _level(value: object) -> str | None:
+    """A ``checks:`` value as a severity; YAML reads a bare off as false and on as true."""
+    if value is False:
+        return "off"
+    return value if isinstance(value, str) else None
 
 
 def _diag(rule: str, file: str, line: int, col: int, message: str, hint: str = "") -> Diagnostic:

@@ -8,6 +8,7 @@ codes: 0 ok, 1 content errors, 2 usage errors. No traceback for anything an edit
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,8 @@ from pathlib import Path
 from osce_digest import console
 from osce_digest.build import build_site
 from osce_digest.diagnostics import Severity, has_errors
-from osce_digest.load import load_site
+from osce_digest.load import load_site, today
+from osce_digest.scaffold import ScaffoldRefused, new_report
 from osce_digest.write import OutputRefused
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -36,6 +38,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args, root)
+        if args.command == "new":
+            return _new(args, root)
         return _check(args, root)
     except OutputRefused as refused:
         console.say(f"digest: {refused}", sys.stderr)
@@ -84,11 +88,35 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     return EXIT_OK
 
 
+def _new(args: argparse.Namespace, root: Path) -> int:
+    loaded = load_site(root, drafts=True)
+    site = loaded.site
+    if args.date:
+        try:
+            day = dt.date.fromisoformat(args.date)
+        except ValueError:
+            console.say(f"digest new: --date {args.date} is not a date (YYYY-MM-DD)", sys.stderr)
+            return EXIT_USAGE
+    else:
+        day = today(site.meta.timezone if site else "UTC")
+    try:
+        path = new_report(root, site, args.title, args.encounter, day, args.slug)
+    except ScaffoldRefused as refused:
+        console.say(f"digest new: {refused}", sys.stderr)
+        return EXIT_CONTENT
+    console.say(
+        f"created {path.relative_to(root)} (a draft: set draft: false to publish)", sys.stdout
+    )
+    return EXIT_OK
+
+
 def _check(args: argparse.Namespace, root: Path) -> int:
     loaded = load_site(root, drafts=True)
     diagnostics = loaded.diagnostics
     if args.format == "json":
         console.say(console.format_json(diagnostics), sys.stdout)
+    elif args.format == "github":
+        console.say(console.format_github(diagnostics), sys.stdout)
     else:
         console.say(console.format_text(diagnostics, root), sys.stdout)
     failed = has_errors(diagnostics) or (
@@ -111,8 +139,18 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", help="output folder (default: site/ in the project)")
     build.add_argument("--base-url", help="absolute URL the site is published at")
     build.add_argument("--templates", help="templates folder (default: templates/ in the project)")
+    new = commands.add_parser("new", parents=[common], help="start a report with every section")
+    new.add_argument("title", help="the report's headline")
+    new.add_argument("--encounter", required=True, help="encounter id (reuse one to share facts)")
+    new.add_argument("--date", help="publication date, YYYY-MM-DD (default: today)")
+    new.add_argument("--slug", help="file name without .md (default: from the title)")
     check = commands.add_parser("check", parents=[common], help="report problems, write nothing")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="text for people, json for tools, github for workflow annotations",
+    )
     return parser
 
 

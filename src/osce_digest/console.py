@@ -94,3 +94,27 @@ def _excerpt(text: str, col: int, width: int = 100) -> tuple[str, int]:
     prefix = "\u2026" if start else ""
     suffix = "\u2026" if start + width < len(text) else ""
     return prefix + shown + suffix, max(col - 1 - start, 0) + len(prefix)
+
+
+def format_github(diagnostics: Sequence[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: one annotation per diagnostic."""
+    lines = []
+    for d in sorted(diagnostics, key=Diagnostic.sort_key):
+        where = f"file={_escape_property(d.file)}"
+        if d.line:
+            where += f",line={d.line}"
+            if d.col:
+                where += f",col={d.col}"
+        text = d.message + (f" ({d.hint})" if d.hint else "")
+        title = _escape_property(d.rule)
+        lines.append(f"::{d.severity.value} {where},title={title}::{_escape_data(text)}")
+    lines.append(summary(diagnostics))
+    return "\n".join(lines)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")

@@ -13,6 +13,7 @@ from typing import Any
 from osce_digest.evidence import DESCRIPTIONS
 from osce_digest.indexes import Encounter, Indexes
 from osce_digest.model import EVIDENCE_ORDER, Item, Lexicon, Report, Site
+from osce_digest.rules import RULES
 
 COUNTRY_NAMES = {
     "AT": "Austria",
@@ -249,6 +250,7 @@ def _methodology(lexicon: Lexicon) -> Spec:
         {
             "statuses": [(e.value, DESCRIPTIONS[e]) for e in EVIDENCE_ORDER],
             "lexicon": lexicon,
+            "rules": RULES,
             "bands": list(bands.values()),
         },
     )

@@ -131,7 +131,7 @@ class ReportMeta:
     """Drafts are built only with ``--drafts``."""
     sources: tuple[SourceMeta, ...] = ()
     """Sources of this report, in addition to sources.yaml."""
-    checks: dict[str, str] = field(default_factory=dict)
+    checks: dict[str, Any] = field(default_factory=dict)
     """Editorial checks switched off or re-graded for this report: {rule: error|warning|off}."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Custom data for templates; never interpreted by the generator."""
@@ -231,8 +231,8 @@ class SiteMeta:
     """Extra heading-text to section-kind mappings, e.g. {"Where they clashed": "disagreements"}."""
     allow_html: bool = False
     """Whether raw HTML in markdown is passed through."""
-    checks: dict[str, str] = field(default_factory=dict)
-    """Severity of editorial checks by rule id: error, warning or off."""
+    checks: dict[str, Any] = field(default_factory=dict)
+    """Severity of editorial checks by rule id: error, warning or off (YAML reads off as false)."""
     extra: dict[str, Any] = field(default_factory=dict)
     """Custom data for templates."""
 
