@@ -316,10 +316,14 @@ def test_every_report_round_trips_through_its_api_file(root: Path) -> None:
         assert from_data(Report, data) == report
 
 
-def test_api_files_are_sorted_indented_utf8_with_a_trailing_newline() -> None:
+def test_api_files_are_sorted_utf8_with_a_trailing_newline_and_the_index_indented() -> None:
     for name, data in api(load(REPO)).items():
         text = data.decode("utf-8")
-        expected = json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False)
+        parsed = json.loads(text)
+        if name == "api/reports.json":
+            expected = json.dumps(parsed, indent=2, sort_keys=True, ensure_ascii=False)
+        else:
+            expected = json.dumps(parsed, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         assert text == expected + "\n", name
 
 

@@ -150,6 +150,7 @@ def build_indexes(site: Site) -> Indexes:
     by_slug = {r.slug: r for r in site.reports}
     report_topics = {r.slug: mentioned_topics(r, site.topics) for r in site.reports}
     positions = _positions(site.reports, encounters)
+    lookup = _related_lookup(site.reports, report_topics)
     country_actors: dict[str, list[str]] = defaultdict(list)
     for key, actor in site.actors.items():
         if actor.country:
@@ -167,7 +168,7 @@ def build_indexes(site: Site) -> Indexes:
         country_actors={iso: tuple(keys) for iso, keys in sorted(country_actors.items())},
         venues=_group(encounters.values(), lambda e: e.venue),
         months=_group(encounters.values(), lambda e: f"{e.start:%Y-%m}"),
-        related={r.slug: _related(r, by_slug, report_topics) for r in site.reports},
+        related={r.slug: _related(r, by_slug, report_topics, lookup) for r in site.reports},
         report_topics=report_topics,
     )
 
@@ -333,18 +334,36 @@ def _group(
 
 
 def _related(
-    report: Report, by_slug: dict[str, Report], topics: dict[str, tuple[str, ...]]
+    report: Report,
+    by_slug: dict[str, Report],
+    topics: dict[str, tuple[str, ...]],
+    lookup: dict[str, dict[str, set[str]]],
 ) -> tuple[str, ...]:
     """Same encounter first, then shared participants, then shared topics; at most five."""
     mine = report.meta.encounter
-    scored = []
-    for slug, other in by_slug.items():
-        if slug == report.slug:
-            continue
-        theirs = other.meta.encounter
-        score = 100 * (theirs.id == mine.id)
-        score += 10 * len(set(theirs.participants) & set(mine.participants))
-        score += len(set(topics[slug]) & set(topics[report.slug]))
-        if score:
-            scored.append((-score, -other.meta.date.toordinal(), slug))
-    return tuple(slug for _, _, slug in sorted(scored)[:5])
+    scores: Counter[str] = Counter()
+    scores.update(dict.fromkeys(lookup["encounter"].get(mine.id, ()), 100))
+    for key in set(mine.participants):
+        scores.update(dict.fromkeys(lookup["participant"].get(key, ()), 10))
+    for key in topics[report.slug]:
+        scores.update(lookup["topic"].get(key, ()))
+    scores.pop(report.slug, None)
+    ranked = sorted(
+        (-score, -by_slug[slug].meta.date.toordinal(), slug) for slug, score in scores.items()
+    )
+    return tuple(slug for _, _, slug in ranked[:5])
+
+
+def _related_lookup(
+    reports: Iterable[Report], topics: dict[str, tuple[str, ...]]
+) -> dict[str, dict[str, set[str]]]:
+    """Reports by encounter, by participant and by topic, so relatedness is not quadratic."""
+    lookup: dict[str, dict[str, set[str]]] = {"encounter": {}, "participant": {}, "topic": {}}
+    for report in reports:
+        meta = report.meta.encounter
+        lookup["encounter"].setdefault(meta.id, set()).add(report.slug)
+        for key in set(meta.participants):
+            lookup["participant"].setdefault(key, set()).add(report.slug)
+        for key in topics[report.slug]:
+            lookup["topic"].setdefault(key, set()).add(report.slug)
+    return lookup

@@ -32,7 +32,11 @@ def api_files(site: Site) -> list[Asset]:
     assets = [Asset("api/reports.json", json_bytes(index), "the report index API")]
     for report in reports:
         assets.append(
-            Asset(f"api/reports/{report.slug}.json", json_bytes(to_data(report)), report.path)
+            Asset(
+                f"api/reports/{report.slug}.json",
+                json_bytes(to_data(report), compact=True),
+                report.path,
+            )
         )
     return assets
 
@@ -70,6 +74,14 @@ def report_summary(site: Site, report: Report) -> dict[str, Any]:
     }
 
 
-def json_bytes(data: Any) -> bytes:
-    """Stable JSON: sorted keys, two-space indent, UTF-8 as is, trailing newline."""
-    return (json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+def json_bytes(data: Any, *, compact: bool = False) -> bytes:
+    """Stable JSON: sorted keys, UTF-8 as is, trailing newline; indented unless ``compact``.
+
+    The per-report files are compact: they are for programs, there is one per report, and
+    only without indentation does Python's C encoder do the work (four times faster).
+    """
+    if compact:
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
