@@ -75,8 +75,18 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         strict=args.strict,
         templates=templates,
     )
-    if result.diagnostics:
-        console.say(console.format_text(result.diagnostics, root), sys.stderr)
+    # A build lists what stops it; warnings alone get one line (digest check lists them).
+    shown = [d for d in result.diagnostics if args.strict or d.severity is Severity.ERROR]
+    if shown:
+        console.say(console.format_text(shown, root), sys.stderr)
+    warnings = [d for d in result.diagnostics if d.severity is Severity.WARNING]
+    if warnings and not args.strict:
+        files = len({d.file for d in warnings})
+        console.say(
+            f"{len(warnings)} warning{'s' * (len(warnings) != 1)} in {files} "
+            f"file{'s' * (files != 1)}: run digest check to see them",
+            sys.stderr,
+        )
     if not result.ok or (args.strict and result.diagnostics):
         console.say("digest: nothing was written; the previous site is unchanged", sys.stderr)
         return EXIT_CONTENT
