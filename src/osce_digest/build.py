@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from osce_digest import parallel
 from osce_digest.diagnostics import Diagnostic, error, has_errors
 from osce_digest.indexes import Indexes
 from osce_digest.load import load_site
@@ -23,7 +24,7 @@ from osce_digest.outputs.sitemap import sitemap
 from osce_digest.pages import Asset, Page, check_collisions, plan_pages
 from osce_digest.schema import json_schema
 from osce_digest.search import SearchIndexFailed, index_site
-from osce_digest.templates import TemplateFailure, make_environment, render_page
+from osce_digest.templates import TemplateFailure, make_environment, page_renderer, render_nth
 from osce_digest.write import check_output, publish
 
 
@@ -54,12 +55,13 @@ def build_site(
     base_url: str | None = None,
     strict: bool = False,
     templates: Path | None = None,
+    jobs: int = 1,
 ) -> BuildResult:
     """Load, check, render and publish the project at ``root`` into ``out``."""
     started = time.perf_counter()
     templates = templates if templates is not None else root / "templates"
     check_output(out, root)
-    loaded = load_site(root, drafts=drafts)
+    loaded = load_site(root, drafts=drafts, jobs=jobs)
     diagnostics = list(loaded.diagnostics)
     site = loaded.site
     if site is None or has_errors(diagnostics) or (strict and diagnostics):
@@ -85,8 +87,10 @@ def build_site(
         return BuildResult(tuple(diagnostics + problems), 0, 0, time.perf_counter() - started)
     files: dict[str, bytes] = {a.output: a.data for a in assets}
     try:
-        for page in pages:
-            files[page.output] = render_page(env, page)
+        rendered = parallel.run(
+            page_renderer, (templates, pages), render_nth, range(len(pages)), jobs
+        )
+        files.update(zip((p.output for p in pages), rendered, strict=True))
     except TemplateFailure as failure:
         diagnostics.append(failure.diagnostic)
         return BuildResult(tuple(diagnostics), 0, 0, time.perf_counter() - started)

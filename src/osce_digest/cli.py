@@ -17,6 +17,7 @@ from osce_digest import console
 from osce_digest.build import build_site
 from osce_digest.diagnostics import Severity, has_errors
 from osce_digest.load import load_site, today
+from osce_digest.parallel import default_jobs
 from osce_digest.scaffold import ScaffoldRefused, new_report
 from osce_digest.write import OutputRefused
 
@@ -74,6 +75,7 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         base_url=args.base_url,
         strict=args.strict,
         templates=templates,
+        jobs=args.jobs,
     )
     # A build lists what stops it; warnings alone get one line (digest check lists them).
     shown = [d for d in result.diagnostics if args.strict or d.severity is Severity.ERROR]
@@ -135,6 +137,16 @@ def _check(args: argparse.Namespace, root: Path) -> int:
     return EXIT_CONTENT if failed else EXIT_OK
 
 
+def _positive(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digest", description="Build and check a site of diplomatic encounter reports."
@@ -146,6 +158,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     build = commands.add_parser("build", parents=[common], help="check, render and publish site/")
     build.add_argument("--drafts", action="store_true", help="include reports with draft: true")
+    build.add_argument(
+        "--jobs",
+        type=_positive,
+        default=default_jobs(),
+        metavar="N",
+        help=f"worker processes (default: the usable cores, here {default_jobs()})",
+    )
     build.add_argument("--out", help="output folder (default: site/ in the project)")
     build.add_argument("--base-url", help="absolute URL the site is published at")
     build.add_argument("--templates", help="templates folder (default: templates/ in the project)")

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from markdown_it import MarkdownIt
 
 from osce_digest import markdown as md_
+from osce_digest import parallel
 from osce_digest.checks import apply_overrides, check_links, check_overrides, check_report
 from osce_digest.config import (
     KEY_PATTERN,
@@ -60,7 +61,7 @@ class LoadResult:
     """The cross-report views of the site."""
 
 
-def load_site(root: Path, *, drafts: bool = False) -> LoadResult:
+def load_site(root: Path, *, drafts: bool = False, jobs: int = 1) -> LoadResult:
     """Read and check the project at ``root``."""
     content, diagnostics = discover(root)
     meta, problems = load_site_meta(content.vocabularies.get("site.yaml"))
@@ -84,20 +85,12 @@ def load_site(root: Path, *, drafts: bool = False) -> LoadResult:
     if meta is None:
         return LoadResult(None, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
     lexicon = load_lexicon(meta.scale)
-    ctx = ReportContext(
-        site=meta,
-        vocab=vocab,
-        parser=md_.make_parser(allow_html=meta.allow_html),
-        classifier=Classifier(lexicon, topics.values()),
-        aliases={**DEFAULT_SECTION_ALIASES, **meta.section_aliases},
-        lexicon=lexicon,
-        other_scales=tuple(load_lexicon(s) for s in lexicon_scales() if s != meta.scale),
-        today=today(meta.timezone),
+    loaded = parallel.run(
+        report_context, (meta, vocab, today(meta.timezone)), _load_one, content.reports, jobs
     )
     reports: list[Report] = []
     slugs: dict[str, str] = {}
-    for file in content.reports:
-        report, problems = load_report(file, ctx)
+    for file, (report, problems) in zip(content.reports, loaded, strict=True):
         diagnostics += problems
         if report is None:
             continue
@@ -155,6 +148,25 @@ class ReportContext:
     """The other scales, for scale-mixing."""
     today: dt.date
     """Today in the site's time zone (SOURCE_DATE_EPOCH when set)."""
+
+
+def report_context(site: SiteMeta, vocab: Vocabularies, day: dt.date) -> ReportContext:
+    """Everything loading a report needs; built once per worker process."""
+    lexicon = load_lexicon(site.scale)
+    return ReportContext(
+        site=site,
+        vocab=vocab,
+        parser=md_.make_parser(allow_html=site.allow_html),
+        classifier=Classifier(lexicon, vocab.topics.values()),
+        aliases={**DEFAULT_SECTION_ALIASES, **site.section_aliases},
+        lexicon=lexicon,
+        other_scales=tuple(load_lexicon(s) for s in lexicon_scales() if s != site.scale),
+        today=day,
+    )
+
+
+def _load_one(ctx: ReportContext, file: SourceFile) -> tuple[Report | None, list[Diagnostic]]:
+    return load_report(file, ctx)
 
 
 def today(timezone: str) -> dt.date:

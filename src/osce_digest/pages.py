@@ -112,6 +112,20 @@ class ProfileRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportRef:
+    """What a page shows of another report: enough for a link, nothing that changes often."""
+
+    slug: str
+    """URL segment."""
+    title: str
+    """Headline."""
+    date: dt.date
+    """Publication date."""
+    encounter: str
+    """Name of its encounter."""
+
+
+@dataclass(frozen=True, slots=True)
 class Directory:
     """Lookups every template may use to turn keys into names and links."""
 
@@ -121,8 +135,8 @@ class Directory:
     """Actors by key."""
     venues: dict[str, VenueMeta]
     """Venues by key."""
-    reports: dict[str, Report]
-    """Published reports by slug."""
+    reports: dict[str, ReportRef]
+    """Published reports by slug: what another page shows of them."""
     encounters: dict[str, Encounter]
     """Encounters by id."""
     countries: dict[str, str]
@@ -144,7 +158,10 @@ def plan_pages(site: Site, indexes: Indexes) -> list[Page]:
         topics=site.topics,
         actors=site.actors,
         venues=site.venues,
-        reports={r.slug: r for r in site.reports},
+        reports={
+            r.slug: ReportRef(r.slug, r.meta.title, r.meta.date, r.meta.encounter.name)
+            for r in site.reports
+        },
         encounters=indexes.encounters,
         countries={iso: country_name(site, iso) for iso in indexes.countries},
         section_names=SECTION_NAMES,
@@ -178,7 +195,7 @@ def plan_pages(site: Site, indexes: Indexes) -> list[Page]:
                 profile=evidence_profile(report),
                 statuses=[(e.value, DESCRIPTIONS[e]) for e in EVIDENCE_ORDER],
                 authors=[site.meta.authors[a] for a in report.meta.authors],
-                related=[_card(directory.reports[s]) for s in indexes.related[report.slug]],
+                related=[directory.reports[s] for s in indexes.related[report.slug]],
                 report_topics=indexes.report_topics[report.slug],
                 jsonld=article_jsonld(site, report, indexes.report_topics[report.slug]),
             )

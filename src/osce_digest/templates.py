@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ class TemplateFailure(Exception):
     """A template could not be compiled or rendered; carries the diagnostic."""
 
     def __init__(self, diagnostic: Diagnostic) -> None:
-        super().__init__(diagnostic.message)
+        super().__init__(diagnostic)  # the only argument, so it survives pickling from a worker
         self.diagnostic = diagnostic
 
 
@@ -65,6 +66,24 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
     except jinja2.TemplateError as exc:
         raise TemplateFailure(_locate(exc, page)) from exc
     return html.encode("utf-8")
+
+
+PageRenderer = tuple[jinja2.Environment, Sequence[Page]]
+"""A compiled environment and the planned pages: what a rendering worker holds."""
+
+
+def page_renderer(folder: Path, pages: Sequence[Page]) -> PageRenderer:
+    """The environment (compiled and checked already by the caller) and the pages."""
+    env, problems = make_environment(folder)
+    if env is None:
+        raise TemplateFailure(problems[0])
+    return env, pages
+
+
+def render_nth(renderer: PageRenderer, index: int) -> bytes:
+    """Render the page at ``index``."""
+    env, pages = renderer
+    return render_page(env, pages[index])
 
 
 def long_date(value: dt.date) -> str:
