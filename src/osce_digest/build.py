@@ -9,11 +9,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from osce_digest import parallel
+from osce_digest.cache import open_cache
 from osce_digest.diagnostics import Diagnostic, error, has_errors
+from osce_digest.incremental import html_unchanged, plan_reuse, record, save, templates_fingerprint
 from osce_digest.indexes import Indexes
 from osce_digest.load import load_site
 from osce_digest.markdown import pygments_css
@@ -40,6 +44,8 @@ class BuildResult:
     """Files written (pages and assets)."""
     seconds: float
     """Wall time."""
+    unchanged: int = 0
+    """Files kept from the last build as they were."""
 
     @property
     def ok(self) -> bool:
@@ -56,12 +62,18 @@ def build_site(
     strict: bool = False,
     templates: Path | None = None,
     jobs: int = 1,
+    use_cache: bool = True,
 ) -> BuildResult:
-    """Load, check, render and publish the project at ``root`` into ``out``."""
+    """Load, check, render and publish the project at ``root`` into ``out``.
+
+    With ``use_cache``, unchanged reports are not parsed again and unchanged pages are not
+    rendered again (see ``cache.py`` and ``incremental.py``); the output is the same.
+    """
     started = time.perf_counter()
     templates = templates if templates is not None else root / "templates"
     check_output(out, root)
-    loaded = load_site(root, drafts=drafts, jobs=jobs)
+    cache = open_cache(root) if use_cache else None
+    loaded = load_site(root, drafts=drafts, jobs=jobs, cache=cache)
     diagnostics = list(loaded.diagnostics)
     site = loaded.site
     if site is None or has_errors(diagnostics) or (strict and diagnostics):
@@ -86,17 +98,25 @@ def build_site(
     if env is None or problems:
         return BuildResult(tuple(diagnostics + problems), 0, 0, time.perf_counter() - started)
     files: dict[str, bytes] = {a.output: a.data for a in assets}
+    shared = {"site": pages[0].context["site"], "d": pages[0].context["d"]}
+    reuse = plan_reuse(pages, out, templates_fingerprint(templates), cache, shared)
     try:
-        rendered = parallel.run(
-            page_renderer, (templates, pages), render_nth, range(len(pages)), jobs
-        )
-        files.update(zip((p.output for p in pages), rendered, strict=True))
+        rendered = parallel.run(page_renderer, (templates, pages), render_nth, reuse.render, jobs)
     except TemplateFailure as failure:
         diagnostics.append(failure.diagnostic)
         return BuildResult(tuple(diagnostics), 0, 0, time.perf_counter() - started)
-    language = site.meta.language
+    fresh = {pages[i].output: data for i, data in zip(reuse.render, rendered, strict=True)}
+    record(reuse, pages, fresh)
+    files.update(fresh)
+    keep = dict(reuse.keep)
+    finish: Callable[[Path], None] | None = partial(index_site, language=site.meta.language)
+    if html_unchanged(reuse, cache, out) and (out / "pagefind").is_dir():
+        finish = None  # no page changed: the search index in the output still holds
+        bundle = out / "pagefind"
+        keep.update({p.relative_to(out).as_posix(): p for p in bundle.rglob("*") if p.is_file()})
     try:
-        publish(out, files, finish=lambda stage: index_site(stage, language))
+        publish(out, files, finish=finish, keep=keep)
+        save(cache, out, reuse.manifest)
     except SearchIndexFailed as failed:
         problem = error(
             "search",
@@ -108,7 +128,11 @@ def build_site(
         )
         return BuildResult((*diagnostics, problem), 0, 0, time.perf_counter() - started)
     return BuildResult(
-        tuple(diagnostics), len(site.reports), len(files), time.perf_counter() - started
+        tuple(diagnostics),
+        len(site.reports),
+        len(files),
+        time.perf_counter() - started,
+        unchanged=len(keep),
     )
 
 

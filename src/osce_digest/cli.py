@@ -76,6 +76,7 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         strict=args.strict,
         templates=templates,
         jobs=args.jobs,
+        use_cache=not args.no_cache,
     )
     # A build lists what stops it; warnings alone get one line (digest check lists them).
     shown = [d for d in result.diagnostics if args.strict or d.severity is Severity.ERROR]
@@ -93,8 +94,9 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         console.say("digest: nothing was written; the previous site is unchanged", sys.stderr)
         return EXIT_CONTENT
     console.say(
-        f"built {result.reports} report{'s' * (result.reports != 1)}, "
-        f"{result.pages} files in {result.seconds:.2f} s -> {out}",
+        f"built {result.reports} report{'s' * (result.reports != 1)}: "
+        f"{result.pages} files written, {result.unchanged} unchanged, "
+        f"in {result.seconds:.2f} s -> {out}",
         sys.stdout,
     )
     return EXIT_OK
@@ -167,6 +169,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--out", help="output folder (default: site/ in the project)")
     build.add_argument("--base-url", help="absolute URL the site is published at")
+    build.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse and render everything anew (the cache is in .osce-digest-cache/)",
+    )
     build.add_argument("--templates", help="templates folder (default: templates/ in the project)")
     new = commands.add_parser("new", parents=[common], help="start a report with every section")
     new.add_argument("title", help="the report's headline")

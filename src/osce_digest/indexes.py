@@ -339,19 +339,38 @@ def _related(
     topics: dict[str, tuple[str, ...]],
     lookup: dict[str, dict[str, set[str]]],
 ) -> tuple[str, ...]:
-    """Same encounter first, then shared participants, then shared topics; at most five."""
+    """At most five: same encounter first, then most shared participants, then topics.
+
+    Ranked by (same encounter, shared participants, shared topics, newest). Reports sharing
+    an encounter or a participant are scored directly; reports sharing only topics are
+    counted only when those are not enough to fill the list.
+    """
     mine = report.meta.encounter
-    scores: Counter[str] = Counter()
-    scores.update(dict.fromkeys(lookup["encounter"].get(mine.id, ()), 100))
-    for key in set(mine.participants):
-        scores.update(dict.fromkeys(lookup["participant"].get(key, ()), 10))
-    for key in topics[report.slug]:
-        scores.update(lookup["topic"].get(key, ()))
-    scores.pop(report.slug, None)
-    ranked = sorted(
-        (-score, -by_slug[slug].meta.date.toordinal(), slug) for slug, score in scores.items()
-    )
-    return tuple(slug for _, _, slug in ranked[:5])
+    own_topics = set(topics[report.slug])
+    people = set(mine.participants)
+    near = set(lookup["encounter"].get(mine.id, ()))
+    for key in people:
+        near |= lookup["participant"].get(key, set())
+    near.discard(report.slug)
+
+    def rank(slug: str, shared_topics: int) -> tuple[int, int, int, int, str]:
+        other = by_slug[slug].meta
+        return (
+            -(other.encounter.id == mine.id),
+            -len(people & set(other.encounter.participants)),
+            -shared_topics,
+            -other.date.toordinal(),
+            slug,
+        )
+
+    ranked = sorted(rank(s, len(own_topics & set(topics[s]))) for s in near)
+    if len(ranked) < 5:
+        counts: Counter[str] = Counter()
+        for key in own_topics:
+            counts.update(lookup["topic"].get(key, ()))
+        extra = [rank(s, n) for s, n in counts.items() if s not in near and s != report.slug]
+        ranked += sorted(extra)[: 5 - len(ranked)]
+    return tuple(entry[-1] for entry in ranked[:5])
 
 
 def _related_lookup(

@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 
 from osce_digest import markdown as md_
 from osce_digest import parallel
+from osce_digest.cache import Cache, digest_of, generator_fingerprint
 from osce_digest.checks import apply_overrides, check_links, check_overrides, check_report
 from osce_digest.config import (
     KEY_PATTERN,
@@ -61,7 +62,9 @@ class LoadResult:
     """The cross-report views of the site."""
 
 
-def load_site(root: Path, *, drafts: bool = False, jobs: int = 1) -> LoadResult:
+def load_site(
+    root: Path, *, drafts: bool = False, jobs: int = 1, cache: Cache | None = None
+) -> LoadResult:
     """Read and check the project at ``root``."""
     content, diagnostics = discover(root)
     meta, problems = load_site_meta(content.vocabularies.get("site.yaml"))
@@ -85,9 +88,13 @@ def load_site(root: Path, *, drafts: bool = False, jobs: int = 1) -> LoadResult:
     if meta is None:
         return LoadResult(None, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
     lexicon = load_lexicon(meta.scale)
-    loaded = parallel.run(
-        report_context, (meta, vocab, today(meta.timezone)), _load_one, content.reports, jobs
+    day = today(meta.timezone)
+    namespace = digest_of(
+        generator_fingerprint(),
+        day.isoformat(),
+        *(f.text for _, f in sorted(content.vocabularies.items())),
     )
+    loaded = _load_reports(content.reports, (meta, vocab, day, namespace), jobs, cache)
     reports: list[Report] = []
     slugs: dict[str, str] = {}
     for file, (report, problems) in zip(content.reports, loaded, strict=True):
@@ -148,9 +155,13 @@ class ReportContext:
     """The other scales, for scale-mixing."""
     today: dt.date
     """Today in the site's time zone (SOURCE_DATE_EPOCH when set)."""
+    namespace: str
+    """Fingerprint of the generator, the configuration and the day: what a parse depends on."""
 
 
-def report_context(site: SiteMeta, vocab: Vocabularies, day: dt.date) -> ReportContext:
+def report_context(
+    site: SiteMeta, vocab: Vocabularies, day: dt.date, namespace: str
+) -> ReportContext:
     """Everything loading a report needs; built once per worker process."""
     lexicon = load_lexicon(site.scale)
     return ReportContext(
@@ -162,11 +173,42 @@ def report_context(site: SiteMeta, vocab: Vocabularies, day: dt.date) -> ReportC
         lexicon=lexicon,
         other_scales=tuple(load_lexicon(s) for s in lexicon_scales() if s != site.scale),
         today=day,
+        namespace=namespace,
     )
 
 
 def _load_one(ctx: ReportContext, file: SourceFile) -> tuple[Report | None, list[Diagnostic]]:
     return load_report(file, ctx)
+
+
+def report_digest(namespace: str, file: SourceFile) -> str:
+    """The fingerprint a parsed report is cached under."""
+    return digest_of(namespace, file.rel, file.text)
+
+
+def _load_reports(
+    files: tuple[SourceFile, ...],
+    context: tuple[SiteMeta, Vocabularies, dt.date, str],
+    jobs: int,
+    cache: Cache | None,
+) -> list[tuple[Report | None, list[Diagnostic]]]:
+    """Parse every report, taking unchanged ones from the cache; results in file order."""
+    digests = [report_digest(context[3], f) for f in files]
+    found: dict[int, tuple[Report | None, list[Diagnostic]]] = {}
+    if cache is not None:
+        for index, digest in enumerate(digests):
+            entry = cache.get("reports", digest)
+            if isinstance(entry, tuple) and len(entry) == 2:
+                found[index] = entry
+    missing = [i for i in range(len(files)) if i not in found]
+    parsed = parallel.run(report_context, context, _load_one, [files[i] for i in missing], jobs)
+    for index, entry in zip(missing, parsed, strict=True):
+        found[index] = entry
+        if cache is not None:
+            cache.put("reports", digests[index], entry)
+    if cache is not None:
+        cache.prune("reports", digests)
+    return [found[i] for i in range(len(files))]
 
 
 def today(timezone: str) -> dt.date:
@@ -251,6 +293,7 @@ def load_report(file: SourceFile, ctx: ReportContext) -> tuple[Report | None, li
         links=tuple(body.links),
         anchors=tuple(sorted(body.anchors)),
         body_line=split.body_line,
+        digest=report_digest(ctx.namespace, file),
     )
     diagnostics += check_report(report, doc, ctx.lexicon, ctx.other_scales, ctx.today)
     return (report if slug and KEY_PATTERN.fullmatch(slug) else None), diagnostics

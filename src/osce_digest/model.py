@@ -416,6 +416,8 @@ class Report:
     """Every fragment id the report page has for its body (sections, items, headings)."""
     body_line: int = 1
     """1-based line of the first body line in the file."""
+    digest: str = field(default="", compare=False)
+    """Fingerprint of the source text and of everything it was parsed with (not published)."""
 
     @property
     def claims(self) -> tuple[Claim, ...]:

@@ -47,12 +47,17 @@ def check_output(out: Path, root: Path) -> None:
 
 
 def publish(
-    out: Path, files: Mapping[str, bytes], finish: Callable[[Path], None] | None = None
+    out: Path,
+    files: Mapping[str, bytes],
+    finish: Callable[[Path], None] | None = None,
+    keep: Mapping[str, Path] | None = None,
 ) -> None:
     """Write ``files`` (relative path to bytes) as the new content of ``out``.
 
-    ``finish`` runs on the complete staging folder before it is swapped in (the search
-    index is made there); if it raises, the previous output stays.
+    ``keep`` maps more relative paths to files of the current output that stay as they are:
+    they are hard-linked into the new output, not copied. ``finish`` runs on the complete
+    staging folder before it is swapped in (the search index is made there); if it raises,
+    the previous output stays.
     """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -64,6 +69,13 @@ def publish(
             path = stage / _safe(rel)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
+        for rel, source in sorted((keep or {}).items()):
+            path = stage / _safe(rel)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, path)
+            except OSError:  # another file system, or no hard links: copy
+                shutil.copy2(source, path)
         (stage / MARKER).write_bytes(MARKER_TEXT)
         if finish is not None:
             finish(stage)

@@ -34,7 +34,7 @@ def api_files(site: Site) -> list[Asset]:
         assets.append(
             Asset(
                 f"api/reports/{report.slug}.json",
-                json_bytes(to_data(report), compact=True),
+                json_bytes(_published(report), compact=True),
                 report.path,
             )
         )
@@ -85,3 +85,10 @@ def json_bytes(data: Any, *, compact: bool = False) -> bytes:
     else:
         text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
+
+
+def _published(report: Report) -> dict[str, Any]:
+    """The section model as published: without the build's internal fingerprint."""
+    data: dict[str, Any] = to_data(report)
+    data.pop("digest", None)
+    return data

@@ -1,0 +1,164 @@
+"""Cache: remember parsed reports and rendered pages between builds.
+
+Entries live in ``.osce-digest-cache/`` in the project (git-ignored). Every entry is keyed
+by a fingerprint of everything that produced it: the generator's own code and data, the
+site's configuration and vocabularies, the day (date checks), and the input itself. Entries
+are pickles, so each is signed with HMAC-SHA256 under a key that lives outside the project
+(in the user's cache directory): an entry this user did not write on this machine, or one
+that is corrupt or stale, fails verification and is ignored, never unpickled.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import hashlib
+import hmac
+import io
+import os
+import pickle
+import sys
+from collections.abc import Iterable, Mapping
+from functools import partial
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from osce_digest import __version__
+from osce_digest.model import Report
+
+FOLDER = ".osce-digest-cache"
+"""The cache folder's name, in the project root."""
+
+FORMAT = b"osce-digest-cache/1"
+"""Bumped when the layout of entries changes."""
+
+
+class Cache:
+    """Signed pickles under one folder, each named by a hex digest."""
+
+    def __init__(self, folder: Path, key: bytes) -> None:
+        self.folder = folder
+        self.key = key
+
+    def get(self, kind: str, name: str) -> Any | None:
+        """The value stored under ``kind/name``, or None when absent or not verifiable."""
+        path = self.folder / kind / f"{name}.pickle"
+        try:
+            blob = path.read_bytes()
+        except OSError:
+            return None
+        mac, payload = blob[:32], blob[32:]
+        if len(mac) != 32 or not hmac.compare_digest(mac, self._mac(kind, name, payload)):
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # a verified entry that no longer loads: treat as absent
+            return None
+
+    def put(self, kind: str, name: str, value: Any) -> None:
+        """Store a value; a cache that cannot be written is skipped, never an error."""
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        folder = self.folder / kind
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            temporary = folder / f".{name}.{os.getpid()}.tmp"
+            temporary.write_bytes(self._mac(kind, name, payload) + payload)
+            temporary.replace(folder / f"{name}.pickle")
+        except OSError:
+            return
+
+    def prune(self, kind: str, keep: Iterable[str]) -> None:
+        """Delete the entries of ``kind`` not named in ``keep``."""
+        wanted = {f"{name}.pickle" for name in keep}
+        try:
+            entries = list((self.folder / kind).iterdir())
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name not in wanted:
+                entry.unlink(missing_ok=True)
+
+    def _mac(self, kind: str, name: str, payload: bytes) -> bytes:
+        message = FORMAT + b"\0" + kind.encode() + b"\0" + name.encode() + b"\0" + payload
+        return hmac.new(self.key, message, hashlib.sha256).digest()
+
+
+def open_cache(root: Path) -> Cache | None:
+    """The project's cache, or None when no signing key can be had."""
+    key = _signing_key()
+    return Cache(root / FOLDER, key) if key is not None else None
+
+
+def generator_fingerprint() -> str:
+    """A digest of the generator itself: version, Python, and every file of the package."""
+    digest = hashlib.sha256(f"{__version__}\0{sys.version}".encode())
+    package = resources.files("osce_digest")
+    for path in sorted(_package_files(Path(str(package)))):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def digest_of(*parts: str | bytes) -> str:
+    """SHA-256 of the parts, each length-prefixed so they cannot run together."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def context_fingerprint(context: Mapping[str, Any], shared: Mapping[type, str]) -> str:
+    """A digest of a template context; reports and shared lookups enter by their digests.
+
+    ``shared`` maps a type (the site view, the directory) to the digest of its one instance.
+    Reports and those types are reduced through the pickler's dispatch table, which is
+    consulted only for them (no Python call per object), and memoising is off, so the bytes
+    depend on values alone, not on which equal objects happen to be the same object.
+    """
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    table: dict[type, Any] = dict(copyreg.dispatch_table)
+    table[Report] = _by_digest
+    for kind, digest in shared.items():
+        table[kind] = partial(_named, digest)
+    pickler.dispatch_table = table
+    pickler.fast = True  # no memo: equal values give equal bytes
+    pickler.dump(sorted(context.items()))
+    return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+
+def _by_digest(report: Report) -> tuple[type[str], tuple[str]]:
+    return str, ("report:" + report.digest,)
+
+
+def _named(digest: str, _value: object) -> tuple[type[str], tuple[str]]:
+    return str, (digest,)
+
+
+def _package_files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.suffix in (".py", ".yaml") and p.is_file()]
+
+
+def _signing_key() -> bytes | None:
+    """This user's key for signing cache entries, made on first use (None if impossible)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    path = Path(base) / "osce-digest" / "cache-key"
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = os.urandom(32)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(key)
+        return key
+    except OSError:
+        return None

@@ -1,0 +1,108 @@
+"""Incremental: decide which pages must be rendered again, and which the last build made.
+
+Each page gets a fingerprint of everything it is made from (the templates, and its context
+with reports and shared lookups entering by digest). A page whose fingerprint matches the
+last build's, and whose file in the output is still the one that build wrote (same SHA-256),
+is not rendered: the file is linked into the new output as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from osce_digest.cache import Cache, context_fingerprint, digest_of
+from osce_digest.pages import Page
+
+Manifest = dict[str, tuple[str, str]]
+"""Output path to (fingerprint, SHA-256 of the bytes) of every page of a build."""
+
+
+@dataclass
+class Reuse:
+    """What the last build left that this one can keep."""
+
+    fingerprints: list[str]
+    """This build's fingerprint of each page, in page order."""
+    render: list[int] = field(default_factory=list)
+    """Indices of the pages to render."""
+    keep: dict[str, Path] = field(default_factory=dict)
+    """Output path to the last build's file, for pages kept as they are."""
+    manifest: Manifest = field(default_factory=dict)
+    """The manifest of this build, complete once the rendered pages are added."""
+
+
+def templates_fingerprint(folder: Path) -> str:
+    """A digest of every file under the templates folder."""
+    parts: list[str | bytes] = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
+    return digest_of(*parts)
+
+
+def plan_reuse(
+    pages: Sequence[Page], out: Path, templates: str, cache: Cache | None, shared: Mapping[str, Any]
+) -> Reuse:
+    """Fingerprint every page and find those the last build into ``out`` already made."""
+    known = {
+        type(value): f"{name}:{context_fingerprint({name: value}, {})}"
+        for name, value in shared.items()
+    }
+    fingerprints = [
+        digest_of(templates, page.template, context_fingerprint(page.context, known))
+        for page in pages
+    ]
+    reuse = Reuse(fingerprints)
+    previous = _previous(cache, out)
+    for index, (page, fingerprint) in enumerate(zip(pages, fingerprints, strict=True)):
+        last = previous.get(page.output)
+        path = out / page.output
+        if last is not None and last[0] == fingerprint and _sha_of(path) == last[1]:
+            reuse.keep[page.output] = path
+            reuse.manifest[page.output] = last
+        else:
+            reuse.render.append(index)
+    return reuse
+
+
+def record(reuse: Reuse, pages: Sequence[Page], rendered: Mapping[str, bytes]) -> None:
+    """Add the freshly rendered pages to the manifest."""
+    for index in reuse.render:
+        output = pages[index].output
+        reuse.manifest[output] = (
+            reuse.fingerprints[index],
+            hashlib.sha256(rendered[output]).hexdigest(),
+        )
+
+
+def save(cache: Cache | None, out: Path, manifest: Manifest) -> None:
+    """Remember what this build wrote into ``out``."""
+    if cache is not None:
+        cache.put("outputs", _manifest_name(out), manifest)
+
+
+def html_unchanged(reuse: Reuse, cache: Cache | None, out: Path) -> bool:
+    """Whether every page is kept and no page came or went: the search index still holds."""
+    previous = _previous(cache, out)
+    return not reuse.render and set(previous) == set(reuse.manifest)
+
+
+def _previous(cache: Cache | None, out: Path) -> Manifest:
+    if cache is None:
+        return {}
+    entry = cache.get("outputs", _manifest_name(out))
+    return entry if isinstance(entry, dict) else {}
+
+
+def _manifest_name(out: Path) -> str:
+    return digest_of(str(out.resolve()))
+
+
+def _sha_of(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
