@@ -1,0 +1,125 @@
+"""Incremental and parallel builds write exactly what a clean, serial build writes."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, TESTS
+from osce_digest import parallel
+from osce_digest.cache import FOLDER
+from osce_digest.cli import main
+
+MULTI = TESTS / "sites" / "multi"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def build(project: Path, out: Path, *extra: str) -> None:
+    args = [
+        "build",
+        "--root",
+        str(project),
+        "--out",
+        str(out),
+        "--templates",
+        str(project / "templates"),
+        *extra,
+    ]
+    assert main(args) == 0
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = tmp_path / "project"
+    shutil.copytree(MULTI / "content", root / "content")
+    shutil.copytree(REPO / "templates", root / "templates")
+    return root
+
+
+def test_a_sequence_of_edits_builds_incrementally_to_the_same_bytes_as_clean_builds(
+    project: Path, tmp_path: Path
+) -> None:
+    out, clean = project / "site", tmp_path / "clean"
+    reports = project / "content" / "reports"
+    rng = random.Random(20241206)
+    build(project, out)
+
+    def edit() -> None:
+        path = rng.choice(sorted(reports.glob("*.md")))
+        path.write_text(path.read_text("utf-8") + "\nThe talks resumed on Monday.\n", "utf-8")
+
+    def add() -> None:
+        source = rng.choice(sorted(reports.glob("*.md")))
+        shutil.copy(source, reports / f"added-{rng.randrange(10**6)}.md")
+
+    def delete() -> None:
+        rng.choice(sorted(reports.glob("*.md"))).unlink()
+
+    def rename() -> None:
+        path = rng.choice(sorted(reports.glob("*.md")))
+        path.rename(reports / f"renamed-{rng.randrange(10**6)}.md")
+
+    def retitle_topic() -> None:
+        topics = project / "content" / "topics.yaml"
+        text = topics.read_text("utf-8")
+        topics.write_text(text.replace("label: ", "label: Re ", 1), "utf-8")
+
+    def touch_template() -> None:
+        base = project / "templates" / "base.html"
+        base.write_text(base.read_text("utf-8").replace("</footer>", "</footer>\n", 1), "utf-8")
+
+    steps = [edit, add, edit, delete, rename, retitle_topic, touch_template, edit, add, delete]
+    for step in steps:
+        step()
+        build(project, out)
+        shutil.rmtree(clean, ignore_errors=True)
+        build(project, clean, "--no-cache")
+        assert tree(out) == tree(clean), f"after {step.__name__}"
+
+
+def test_a_no_op_rebuild_renders_nothing_and_keeps_every_file(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build(project, project / "site")
+    capsys.readouterr()
+    build(project, project / "site")
+    summary = capsys.readouterr().out
+    assert " 0 unchanged" not in summary
+    written = int(summary.split(": ")[1].split(" files written")[0])
+    pages = sum(1 for p in (project / "site").rglob("index.html") if "pagefind" not in p.parts)
+    assert written < pages  # the pages were kept, only generated data files rewritten
+
+
+def test_a_corrupt_or_foreign_cache_is_ignored_never_trusted(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build(project, project / "site")
+    entries = sorted((project / FOLDER).rglob("*.pickle"))
+    assert entries
+    for entry in entries[::2]:
+        entry.write_bytes(b"\0" * 40 + b"not a pickle")  # corrupt
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))  # foreign key
+    shutil.rmtree(tmp_path / "clean", ignore_errors=True)
+    build(project, project / "site")
+    build(project, tmp_path / "clean", "--no-cache")
+    assert tree(project / "site") == tree(tmp_path / "clean")
+
+
+def test_a_parallel_build_writes_the_same_bytes_as_a_serial_one(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)  # fork even for a small site
+    build(project, tmp_path / "one", "--jobs", "1", "--no-cache")
+    build(project, tmp_path / "two", "--jobs", "2", "--no-cache")
+    assert tree(tmp_path / "one") == tree(tmp_path / "two")
