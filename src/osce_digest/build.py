@@ -15,14 +15,22 @@ from functools import partial
 from pathlib import Path
 
 from osce_digest import parallel
-from osce_digest.cache import open_cache
+from osce_digest.cache import digest_of, open_cache
 from osce_digest.diagnostics import Diagnostic, error, has_errors
-from osce_digest.incremental import html_unchanged, plan_reuse, record, save, templates_fingerprint
+from osce_digest.incremental import (
+    html_unchanged,
+    keep_unchanged,
+    plan_reuse,
+    record,
+    record_files,
+    save,
+    templates_fingerprint,
+)
 from osce_digest.indexes import Indexes
 from osce_digest.load import load_site
 from osce_digest.markdown import pygments_css
 from osce_digest.model import ReportMeta, Site
-from osce_digest.outputs.api import api_files
+from osce_digest.outputs.api import index_file, report_file, report_path
 from osce_digest.outputs.feeds import atom_feed
 from osce_digest.outputs.sitemap import sitemap
 from osce_digest.pages import Asset, Page, check_collisions, plan_pages
@@ -100,6 +108,12 @@ def build_site(
     files: dict[str, bytes] = {a.output: a.data for a in assets}
     shared = {"site": pages[0].context["site"], "d": pages[0].context["d"]}
     reuse = plan_reuse(pages, out, templates_fingerprint(templates), cache, shared)
+    # One API file per report: made again only when the report changed.
+    wanted = {report_path(r): digest_of("api", r.digest) for r in site.reports}
+    stale = keep_unchanged(reuse, out, wanted)
+    api = {a.output: a.data for a in map(report_file, site.reports) if a.output in stale}
+    record_files(reuse, api)
+    files.update(api)
     try:
         rendered = parallel.run(page_renderer, (templates, pages), render_nth, reuse.render, jobs)
     except TemplateFailure as failure:
@@ -173,7 +187,7 @@ def generated_assets(site: Site, indexes: Indexes, pages: list[Page]) -> list[As
                 subtitle=topic.description or topic.label,
             )
         )
-    assets += api_files(site)
+    assets.append(index_file(site))
     dates = {f"reports/{r.slug}/": r.meta.updated or r.meta.date for r in site.reports}
     urls = [(p.url, dates.get(p.url)) for p in pages if p.template != "404.html"]
     return assets + sitemap(site, urls)

@@ -33,6 +33,10 @@ class Reuse:
     """Output path to the last build's file, for pages kept as they are."""
     manifest: Manifest = field(default_factory=dict)
     """The manifest of this build, complete once the rendered pages are added."""
+    previous: Manifest = field(default_factory=dict)
+    """The manifest of the last build into the same output."""
+    pending: dict[str, str] = field(default_factory=dict)
+    """Fingerprints of files made outside templates that must be made again."""
 
 
 def templates_fingerprint(folder: Path) -> str:
@@ -55,8 +59,8 @@ def plan_reuse(
         digest_of(templates, page.template, context_fingerprint(page.context, known))
         for page in pages
     ]
-    reuse = Reuse(fingerprints)
     previous = _previous(cache, out)
+    reuse = Reuse(fingerprints, previous=previous)
     for index, (page, fingerprint) in enumerate(zip(pages, fingerprints, strict=True)):
         last = previous.get(page.output)
         path = out / page.output
@@ -78,6 +82,28 @@ def record(reuse: Reuse, pages: Sequence[Page], rendered: Mapping[str, bytes]) -
         )
 
 
+def keep_unchanged(reuse: Reuse, out: Path, wanted: Mapping[str, str]) -> set[str]:
+    """Of files made outside templates (output path to fingerprint), keep those the last
+    build made from the same inputs; return the outputs that must be made again."""
+    make = set()
+    for output, fingerprint in wanted.items():
+        last = reuse.previous.get(output)
+        path = out / output
+        if last is not None and last[0] == fingerprint and _sha_of(path) == last[1]:
+            reuse.keep[output] = path
+            reuse.manifest[output] = last
+        else:
+            make.add(output)
+            reuse.pending[output] = fingerprint
+    return make
+
+
+def record_files(reuse: Reuse, files: Mapping[str, bytes]) -> None:
+    """Add freshly made files (of those ``keep_unchanged`` asked for) to the manifest."""
+    for output, fingerprint in reuse.pending.items():
+        reuse.manifest[output] = (fingerprint, hashlib.sha256(files[output]).hexdigest())
+
+
 def save(cache: Cache | None, out: Path, manifest: Manifest) -> None:
     """Remember what this build wrote into ``out``."""
     if cache is not None:
@@ -86,8 +112,7 @@ def save(cache: Cache | None, out: Path, manifest: Manifest) -> None:
 
 def html_unchanged(reuse: Reuse, cache: Cache | None, out: Path) -> bool:
     """Whether every page is kept and no page came or went: the search index still holds."""
-    previous = _previous(cache, out)
-    return not reuse.render and set(previous) == set(reuse.manifest)
+    return not reuse.render and set(reuse.previous) == set(reuse.manifest)
 
 
 def _previous(cache: Cache | None, out: Path) -> Manifest:

@@ -23,22 +23,28 @@ API_VERSION = 1
 
 def api_files(site: Site) -> list[Asset]:
     """``api/reports.json`` and one ``api/reports/<slug>.json`` per report."""
+    return [index_file(site)] + [report_file(r) for r in site.reports]
+
+
+def index_file(site: Site) -> Asset:
+    """``api/reports.json``: every report in brief, newest first."""
     reports = sorted(site.reports, key=lambda r: (-r.meta.date.toordinal(), r.slug))
     index = {
         "version": API_VERSION,
         "site": {"title": site.meta.title, "base_url": site.meta.base_url or None},
         "reports": [report_summary(site, r) for r in reports],
     }
-    assets = [Asset("api/reports.json", json_bytes(index), "the report index API")]
-    for report in reports:
-        assets.append(
-            Asset(
-                f"api/reports/{report.slug}.json",
-                json_bytes(_published(report), compact=True),
-                report.path,
-            )
-        )
-    return assets
+    return Asset("api/reports.json", json_bytes(index), "the report index API")
+
+
+def report_file(report: Report) -> Asset:
+    """``api/reports/<slug>.json``: the full section model of one report."""
+    return Asset(report_path(report), json_bytes(_published(report), compact=True), report.path)
+
+
+def report_path(report: Report) -> str:
+    """Where a report's API file goes."""
+    return f"api/reports/{report.slug}.json"
 
 
 def report_summary(site: Site, report: Report) -> dict[str, Any]:
