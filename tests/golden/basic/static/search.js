@@ -15,6 +15,9 @@
     showSubResults: true,
     showImages: false
   });
+  // Pagefind names its field only by a title attribute; give it a real accessible name.
+  var input = box.querySelector(".pagefind-ui__search-input");
+  if (input) { input.setAttribute("aria-label", "Search the reports"); }
   var query = new URLSearchParams(window.location.search).get("q");
   if (query) { ui.triggerSearch(query); }
 })();

@@ -1,0 +1,1 @@
+"""Real-browser and accessibility tests: headless Chromium driven by Playwright."""
