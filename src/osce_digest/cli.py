@@ -19,7 +19,8 @@ from osce_digest.diagnostics import Severity, has_errors
 from osce_digest.load import load_site, today
 from osce_digest.parallel import default_jobs
 from osce_digest.scaffold import ScaffoldRefused, new_report
-from osce_digest.write import OutputRefused
+from osce_digest.serve import serve
+from osce_digest.write import OutputRefused, check_output
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -41,6 +42,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args, root)
         if args.command == "new":
             return _new(args, root)
+        if args.command == "serve":
+            return _serve(args, root)
         return _check(args, root)
     except OutputRefused as refused:
         console.say(f"digest: {refused}", sys.stderr)
@@ -99,6 +102,35 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         f"in {result.seconds:.2f} s -> {out}",
         sys.stdout,
     )
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, root: Path) -> int:
+    out = Path(args.out) if args.out else root / "site"
+    templates = Path(args.templates) if args.templates else None
+
+    def rebuild() -> str:
+        result = build_site(root, out, drafts=args.drafts, templates=templates, jobs=args.jobs)
+        errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+        if errors:
+            text = console.format_text(errors, root)
+            console.say(text + "\nstill serving the last good build", sys.stderr)
+            return text
+        console.say(
+            f"built {result.reports} reports in {result.seconds:.2f} s "
+            f"({result.pages} files written, {result.unchanged} unchanged)",
+            sys.stdout,
+        )
+        return ""
+
+    check_output(out, root)
+    try:
+        serve(root, out, args.host, args.port, rebuild, lambda text: console.say(text, sys.stdout))
+    except OSError as exc:
+        console.say(
+            f"digest serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", sys.stderr
+        )
+        return EXIT_USAGE
     return EXIT_OK
 
 
@@ -180,6 +212,17 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--encounter", required=True, help="encounter id (reuse one to share facts)")
     new.add_argument("--date", help="publication date, YYYY-MM-DD (default: today)")
     new.add_argument("--slug", help="file name without .md (default: from the title)")
+    serve_cmd = commands.add_parser(
+        "serve", parents=[common], help="build, serve, rebuild on change, reload the browser"
+    )
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve_cmd.add_argument("--out", help="output folder (default: site/ in the project)")
+    serve_cmd.add_argument("--templates", help="templates folder (default: templates/)")
+    serve_cmd.add_argument("--drafts", action="store_true", help="include drafts")
+    serve_cmd.add_argument(
+        "--jobs", type=_positive, default=default_jobs(), metavar="N", help="worker processes"
+    )
     check = commands.add_parser("check", parents=[common], help="report problems, write nothing")
     check.add_argument(
         "--format",

@@ -1,0 +1,242 @@
+"""Serve: build, serve the output on 127.0.0.1, rebuild on change, reload open pages.
+
+The only module that imports watchfiles. HTML responses get one script, served by this
+server itself, that listens to server-sent events: "reload" after a good rebuild, "errors"
+with the diagnostics while the content does not build (the last good site stays served
+and the page shows them as an overlay). Only files inside the output folder are served:
+paths are decoded once, normalised, and resolved; anything that leads outside (``..``,
+encoded traversal, absolute paths, symlinks) is a 404.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import posixpath
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import watchfiles
+
+RELOAD_PATH = "/__digest__/reload.js"
+EVENTS_PATH = "/__digest__/events"
+
+RELOAD_SCRIPT = """\
+// digest serve: reload on rebuild; show the diagnostics while the content has errors.
+(function () {
+  "use strict";
+  var overlay = null;
+  function show(text) {
+    if (!overlay) {
+      overlay = document.createElement("div");
+      overlay.id = "digest-overlay";
+      overlay.setAttribute("role", "alert");
+      overlay.style.cssText = "position:fixed;inset:0;z-index:99999;overflow:auto;" +
+        "background:rgba(20,20,20,.95);color:#fff;padding:2rem;font:14px/1.5 monospace;" +
+        "white-space:pre-wrap";
+      document.body.appendChild(overlay);
+    }
+    overlay.textContent =
+      "The content has errors; this page shows the last good build.\\n\\n" + text;
+  }
+  var source = new EventSource("/__digest__/events");
+  source.addEventListener("reload", function () { window.location.reload(); });
+  source.addEventListener("errors", function (event) { show(JSON.parse(event.data).text); });
+})();
+"""
+
+
+@dataclass
+class Status:
+    """What the server tells open pages: a generation counter and the current errors."""
+
+    generation: int = 0
+    """Bumped after every rebuild."""
+    errors: str = ""
+    """Diagnostics of the last rebuild, or "" when it succeeded."""
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    """Notified after every rebuild."""
+    stopping: bool = False
+    """Set when the server shuts down, so event streams end."""
+
+    def publish(self, errors: str) -> None:
+        """Record a rebuild's outcome and wake every event stream."""
+        with self.changed:
+            self.generation += 1
+            self.errors = errors
+            self.changed.notify_all()
+
+    def stop(self) -> None:
+        """End every event stream."""
+        with self.changed:
+            self.stopping = True
+            self.changed.notify_all()
+
+
+def resolve(root: Path, raw_path: str) -> Path | None:
+    """The file under ``root`` a request path names, or None if it is not one to serve."""
+    path = unquote(urlsplit(raw_path).path, errors="strict")
+    if "\x00" in path or "\\" in path:
+        return None
+    parts = [p for p in posixpath.normpath("/" + path).split("/") if p]
+    if any(p in ("..", ".") for p in parts):
+        return None
+    target = root.joinpath(*parts)
+    if target.is_dir():
+        target = target / "index.html"
+    try:
+        real = target.resolve(strict=True)
+    except (OSError, RuntimeError):
+        return None
+    if not real.is_relative_to(root.resolve()) or not real.is_file():
+        return None
+    return real
+
+
+def make_handler(root: Path, status: Status) -> type[BaseHTTPRequestHandler]:
+    """A request handler serving ``root`` and the live-reload endpoints."""
+
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "digest-serve"
+
+        def do_GET(self) -> None:
+            if self.path == RELOAD_PATH:
+                self._send(HTTPStatus.OK, RELOAD_SCRIPT.encode(), "text/javascript")
+            elif self.path == EVENTS_PATH:
+                self._events()
+            else:
+                self._file()
+
+        def do_HEAD(self) -> None:
+            self.do_GET()
+
+        def log_message(self, format: str, *args: object) -> None:
+            return  # quiet: the console shows builds, not requests
+
+        def _file(self) -> None:
+            try:
+                target = resolve(root, self.path)
+            except UnicodeDecodeError:
+                target = None
+            if target is None:
+                missing = root / "404.html"
+                body = missing.read_bytes() if missing.is_file() else b"Not found\n"
+                self._send(HTTPStatus.NOT_FOUND, _inject(body), "text/html; charset=utf-8")
+                return
+            kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+            if target.suffix == ".wasm":
+                kind = "application/wasm"
+            body = target.read_bytes()
+            if kind == "text/html":
+                body, kind = _inject(body), "text/html; charset=utf-8"
+            self._send(HTTPStatus.OK, body, kind)
+
+        def _send(self, code: HTTPStatus, body: bytes, kind: str) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def _events(self) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            for event, data in _stream(status):
+                try:
+                    self.wfile.write(f"event: {event}\ndata: {data}\n\n".encode())
+                    self.wfile.flush()
+                except OSError:
+                    return
+
+    return Handler
+
+
+def _stream(status: Status) -> Iterator[tuple[str, str]]:
+    """Events for one open page: its current errors, then one event per rebuild."""
+    with status.changed:
+        seen = status.generation
+        errors = status.errors
+    if errors:
+        yield "errors", json.dumps({"text": errors})
+    while True:
+        with status.changed:
+            status.changed.wait_for(partial(_moved_on, status, seen), timeout=15)
+            if status.stopping:
+                return
+            if status.generation == seen:
+                event: tuple[str, str] = ("ping", "{}")
+            else:
+                seen = status.generation
+                event = (
+                    ("errors", json.dumps({"text": status.errors}))
+                    if status.errors
+                    else ("reload", "{}")
+                )
+        yield event
+
+
+def _moved_on(status: Status, seen: int) -> bool:
+    return status.generation != seen or status.stopping
+
+
+def _inject(body: bytes) -> bytes:
+    tag = f'<script src="{RELOAD_PATH}"></script>'.encode()
+    index = body.rfind(b"</body>")
+    return body[:index] + tag + body[index:] if index >= 0 else body + tag
+
+
+def serve(
+    root: Path,
+    out: Path,
+    host: str,
+    port: int,
+    rebuild: Callable[[], str],
+    say: Callable[[str], None],
+) -> None:
+    """Serve ``out`` until interrupted, calling ``rebuild`` (which returns the errors, or
+    "") whenever content/ or templates/ change."""
+    status = Status(errors=rebuild())
+    server = ThreadingHTTPServer((host, port), make_handler(out, status))
+    server.daemon_threads = True
+    stop = threading.Event()
+    watched = [p for p in (root / "content", root / "templates") if p.exists()]
+    watcher = threading.Thread(
+        target=_watch, args=(watched, stop, rebuild, status, say), daemon=True
+    )
+    watcher.start()
+    address = f"http://{host}:{server.server_address[1]}/"
+    say(f"serving {out} at {address} (Ctrl-C to stop)")
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        say("stopping")
+    finally:
+        stop.set()
+        status.stop()
+        server.server_close()
+        watcher.join(timeout=2)
+
+
+def _watch(
+    paths: list[Path],
+    stop: threading.Event,
+    rebuild: Callable[[], str],
+    status: Status,
+    say: Callable[[str], None],
+) -> None:
+    for changes in watchfiles.watch(
+        *paths, stop_event=stop, debounce=300, step=50, raise_interrupt=False
+    ):
+        names = sorted({Path(p).name for _, p in changes})
+        say(f"changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
+        status.publish(rebuild())

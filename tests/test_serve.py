@@ -1,0 +1,142 @@
+"""digest serve: only the output folder is served, changes rebuild, pages hear about it."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+from osce_digest.serve import resolve
+
+REPORT = "content/reports/lavrov-blinken-osce-malta-2024.md"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]:
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    shutil.copytree(REPO / "templates", project / "templates")
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "osce_digest.cli",
+            "serve",
+            "--root",
+            str(project),
+            "--port",
+            str(port),
+            "--jobs",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 60
+    line = ""
+    while time.monotonic() < deadline and "serving" not in line:
+        line = process.stdout.readline()
+    assert f"http://127.0.0.1:{port}/" in line, line
+    yield project, port, process
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("GET", path, skip_accept_encoding=True)  # send the path as it is
+    connection.endheaders()
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def test_paths_that_leave_the_output_resolve_to_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "reports").mkdir(parents=True)
+    (root / "index.html").write_text("home")
+    (tmp_path / "secret.txt").write_text("secret")
+    (root / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    assert resolve(root, "/") == (root / "index.html").resolve()
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/..%2fsecret.txt",
+        "/reports/../../secret.txt",
+        "/leak.txt",
+        "/%00",
+        "/etc/passwd",
+        "//etc/passwd",
+        "/reports/..%5c..%5csecret.txt",
+    ]:
+        assert resolve(root, path) is None, path
+
+
+def test_the_server_binds_loopback_serves_pages_and_refuses_traversal(
+    served: tuple[Path, int, subprocess.Popen[str]],
+) -> None:
+    _, port, _ = served
+    status, body = get(port, "/reports/lavrov-blinken-osce-malta-2024/")
+    assert status == 200
+    assert b"/__digest__/reload.js" in body  # the page will hear about rebuilds
+    for path in [
+        "/../../../../etc/passwd",
+        "/%2e%2e/%2e%2e/etc/passwd",
+        "/..%2f..%2fetc%2fpasswd",
+        "/static/../../content/site.yaml",
+        "/%ff",
+    ]:
+        status, body = get(port, path)
+        assert status == 404, path
+        assert b"root:" not in body
+
+
+def test_an_edit_reloads_a_broken_edit_reports_errors_and_ctrl_c_stops(
+    served: tuple[Path, int, subprocess.Popen[str]],
+) -> None:
+    project, port, process = served
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/__digest__/events")
+    events = connection.getresponse()
+
+    def next_event() -> str:
+        while True:
+            line = events.readline().decode()
+            if line.startswith("event: ") and line.strip() != "event: ping":
+                return line.removeprefix("event: ").strip()
+
+    report = project / REPORT
+    text = report.read_text("utf-8")
+    report.write_text(text.replace("High-Stakes Diplomacy", "Edited Dek"), "utf-8")
+    assert next_event() == "reload"
+    assert b"Edited Dek" in get(port, "/reports/lavrov-blinken-osce-malta-2024/")[1]
+    report.write_text(text.replace("date: 2024-12-06", "date: [2024-12-06"), "utf-8")
+    assert next_event() == "errors"
+    data = events.readline().decode()
+    assert "yaml-syntax" in data
+    assert b"Edited Dek" in get(port, "/reports/lavrov-blinken-osce-malta-2024/")[1]  # last good
+    report.write_text(text, "utf-8")
+    assert next_event() == "reload"
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
