@@ -71,6 +71,7 @@ def build_site(
     templates: Path | None = None,
     jobs: int = 1,
     use_cache: bool = True,
+    progress: Callable[[str], None] | None = None,
 ) -> BuildResult:
     """Load, check, render and publish the project at ``root`` into ``out``.
 
@@ -80,6 +81,8 @@ def build_site(
     started = time.perf_counter()
     templates = templates if templates is not None else root / "templates"
     check_output(out, root)
+    step = progress or (lambda _: None)
+    step("loading and checking the content")
     cache = open_cache(root) if use_cache else None
     loaded = load_site(root, drafts=drafts, jobs=jobs, cache=cache)
     diagnostics = list(loaded.diagnostics)
@@ -115,6 +118,7 @@ def build_site(
     record_files(reuse, api)
     files.update(api)
     try:
+        step(f"rendering {len(reuse.render)} of {len(pages)} pages")
         rendered = parallel.run(page_renderer, (templates, pages), render_nth, reuse.render, jobs)
     except TemplateFailure as failure:
         diagnostics.append(failure.diagnostic)
@@ -129,6 +133,7 @@ def build_site(
         bundle = out / "pagefind"
         keep.update({p.relative_to(out).as_posix(): p for p in bundle.rglob("*") if p.is_file()})
     try:
+        step("writing" + (" and indexing for search" if finish else ""))
         publish(out, files, finish=finish, keep=keep)
         save(cache, out, reuse.manifest)
     except SearchIndexFailed as failed:

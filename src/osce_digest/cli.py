@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _build(args: argparse.Namespace, root: Path) -> int:
     out = Path(args.out) if args.out else root / "site"
     templates = Path(args.templates) if args.templates else None
+    progress = None if args.quiet else console.Progress(sys.stderr)
     result = build_site(
         root,
         out,
@@ -80,13 +81,16 @@ def _build(args: argparse.Namespace, root: Path) -> int:
         templates=templates,
         jobs=args.jobs,
         use_cache=not args.no_cache,
+        progress=progress,
     )
+    if progress is not None:
+        progress.done()
     # A build lists what stops it; warnings alone get one line (digest check lists them).
     shown = [d for d in result.diagnostics if args.strict or d.severity is Severity.ERROR]
     if shown:
         console.say(console.format_text(shown, root), sys.stderr)
     warnings = [d for d in result.diagnostics if d.severity is Severity.WARNING]
-    if warnings and not args.strict:
+    if warnings and not args.strict and not args.quiet:
         files = len({d.file for d in warnings})
         console.say(
             f"{len(warnings)} warning{'s' * (len(warnings) != 1)} in {files} "
@@ -96,6 +100,8 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     if not result.ok or (args.strict and result.diagnostics):
         console.say("digest: nothing was written; the previous site is unchanged", sys.stderr)
         return EXIT_CONTENT
+    if args.quiet:
+        return EXIT_OK
     console.say(
         f"built {result.reports} report{'s' * (result.reports != 1)}: "
         f"{result.pages} files written, {result.unchanged} unchanged, "
@@ -201,6 +207,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--out", help="output folder (default: site/ in the project)")
     build.add_argument("--base-url", help="absolute URL the site is published at")
+    build.add_argument("--quiet", action="store_true", help="print errors only")
     build.add_argument(
         "--no-cache",
         action="store_true",

@@ -7,6 +7,7 @@ the column and the hint; ``--format json`` gives the same data for tools.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from itertools import groupby
 from pathlib import Path
@@ -71,6 +72,30 @@ def format_json(diagnostics: Sequence[Diagnostic]) -> str:
         indent=2,
         ensure_ascii=False,
     )
+
+
+class Progress:
+    """Shows the build's current step on a terminal, once a build has run for a second."""
+
+    def __init__(self, stream: TextIO, after: float = 1.0) -> None:
+        self.stream = stream
+        self.started = time.monotonic()
+        self.after = after
+        self.shown = False
+
+    def __call__(self, step: str) -> None:
+        if not self.stream.isatty() or time.monotonic() - self.started < self.after:
+            return
+        elapsed = time.monotonic() - self.started
+        self.stream.write(f"\r\033[K{elapsed:5.1f} s  {step}...")
+        self.stream.flush()
+        self.shown = True
+
+    def done(self) -> None:
+        """Clear the progress line."""
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
 
 
 def say(text: str, stream: TextIO) -> None:
