@@ -71,8 +71,8 @@ def test_every_internal_link_and_anchor_resolves(built: dict[str, Path], name: s
             parts = urlsplit(link)
             if parts.scheme or parts.netloc or link.startswith("mailto:"):
                 continue
-            if path.name == "404.html" and not link.startswith(("#", ".")):
-                pass  # the 404 page resolves from the site root, like the others
+            if path == site / "404.html":
+                continue  # served at any address, it links from the domain's root
             target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
             if not target.is_file():
                 broken.append(f"{path.relative_to(site)}: {link} (no such file)")
@@ -149,3 +149,13 @@ def test_the_sitemap_lists_every_page_with_absolute_urls(built: dict[str, Path])
     assert "404.html" not in sitemap
     robots = (built["multi"] / "robots.txt").read_text("utf-8")
     assert "Sitemap: https://fixture.example/digest/sitemap.xml" in robots
+
+
+def test_the_404_page_links_from_the_domain_root_without_a_base_url(
+    built: dict[str, Path],
+) -> None:
+    page = (built["real"] / "404.html").read_text("utf-8")
+    assert 'href="/static/style.css"' in page
+    assert 'href="/index.html"' in page
+    multi = (built["multi"] / "404.html").read_text("utf-8")
+    assert 'href="https://fixture.example/digest/static/style.css"' in multi

@@ -292,7 +292,11 @@ def _page(
             "description": description,
             "canonical": canonical(meta.base_url, url),
         },
-        "root": root_prefix(url, meta.base_url if absolute_root else ""),
+        # The 404 page is served at any missing address, so its links cannot be relative:
+        # they start from base_url, or from the domain's root when none is set.
+        "root": (meta.base_url.rstrip("/") + "/" if meta.base_url else "/")
+        if absolute_root
+        else root_prefix(url),
         **extra,
     }
     if "report" in extra:

@@ -13,10 +13,8 @@ def page_path(url: str) -> str:
     return url + "index.html" if url == "" or url.endswith("/") else url
 
 
-def root_prefix(url: str, base_url: str = "") -> str:
-    """The prefix that leads from a page back to the site root."""
-    if base_url:
-        return base_url.rstrip("/") + "/"
+def root_prefix(url: str) -> str:
+    """The relative prefix that leads from a page back to the site root."""
     return "../" * url.count("/")
 
 
