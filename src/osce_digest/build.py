@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from osce_digest import parallel
-from osce_digest.cache import digest_of, open_cache
+from osce_digest.cache import Cache, digest_of, open_cache
 from osce_digest.diagnostics import Diagnostic, error, has_errors
 from osce_digest.incremental import (
     html_unchanged,
@@ -29,7 +29,7 @@ from osce_digest.incremental import (
 from osce_digest.indexes import Indexes
 from osce_digest.load import load_site
 from osce_digest.markdown import pygments_css
-from osce_digest.model import ReportMeta, Site
+from osce_digest.model import Report, ReportMeta, Site
 from osce_digest.outputs.api import index_file, report_file, report_path
 from osce_digest.outputs.feeds import atom_feed
 from osce_digest.outputs.sitemap import sitemap
@@ -37,7 +37,7 @@ from osce_digest.pages import Asset, Page, check_collisions, plan_pages
 from osce_digest.schema import json_schema
 from osce_digest.search import SearchIndexFailed, index_site
 from osce_digest.templates import TemplateFailure, make_environment, page_renderer, render_nth
-from osce_digest.write import check_output, publish
+from osce_digest.write import check_output, empty_trash, publish
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +84,43 @@ def build_site(
     step = progress or (lambda _: None)
     step("loading and checking the content")
     cache = open_cache(root) if use_cache else None
+    trash = cache.folder / "trash" if cache is not None else None
+    # Outputs earlier builds replaced are deleted by a child process while this build works
+    # (deleting thousands of folders is slow on some disks, and needs no CPU).
+    cleaner = empty_trash(trash) if trash is not None else None
+    try:
+        return _build(
+            root,
+            out,
+            templates,
+            cache,
+            trash,
+            drafts=drafts,
+            base_url=base_url,
+            strict=strict,
+            jobs=jobs,
+            step=step,
+            started=started,
+        )
+    finally:
+        if cleaner is not None:
+            cleaner.wait()
+
+
+def _build(
+    root: Path,
+    out: Path,
+    templates: Path,
+    cache: Cache | None,
+    trash: Path | None,
+    *,
+    drafts: bool,
+    base_url: str | None,
+    strict: bool,
+    jobs: int,
+    step: Callable[[str], None],
+    started: float,
+) -> BuildResult:
     loaded = load_site(root, drafts=drafts, jobs=jobs, cache=cache)
     diagnostics = list(loaded.diagnostics)
     site = loaded.site
@@ -105,18 +142,19 @@ def build_site(
     assert loaded.indexes is not None  # a loaded site always has its indexes
     pages = plan_pages(site, loaded.indexes)
     assets = static_assets(templates / "static") + generated_assets(site, loaded.indexes, pages)
-    problems += check_collisions(pages, assets)
+    lazy = lazy_files(site, loaded.indexes)
+    placeholders = [Asset(f.output, b"", f.origin) for f in lazy]
+    problems += check_collisions(pages, assets + placeholders)
     if env is None or problems:
         return BuildResult(tuple(diagnostics + problems), 0, 0, time.perf_counter() - started)
     files: dict[str, bytes] = {a.output: a.data for a in assets}
     shared = {"site": pages[0].context["site"], "d": pages[0].context["d"]}
     reuse = plan_reuse(pages, out, templates_fingerprint(templates), cache, shared)
-    # One API file per report: made again only when the report changed.
-    wanted = {report_path(r): digest_of("api", r.digest) for r in site.reports}
-    stale = keep_unchanged(reuse, out, wanted)
-    api = {a.output: a.data for a in map(report_file, site.reports) if a.output in stale}
-    record_files(reuse, api)
-    files.update(api)
+    # Feeds and per-report API files: made again only when their reports changed.
+    stale = keep_unchanged(reuse, out, {f.output: f.fingerprint for f in lazy})
+    made = {f.output: f.make() for f in lazy if f.output in stale}
+    record_files(reuse, made)
+    files.update(made)
     try:
         step(f"rendering {len(reuse.render)} of {len(pages)} pages")
         rendered = parallel.run(page_renderer, (templates, pages), render_nth, reuse.render, jobs)
@@ -134,7 +172,7 @@ def build_site(
         keep.update({p.relative_to(out).as_posix(): p for p in bundle.rglob("*") if p.is_file()})
     try:
         step("writing" + (" and indexing for search" if finish else ""))
-        publish(out, files, finish=finish, keep=keep)
+        publish(out, files, finish=finish, keep=keep, trash=trash)
         save(cache, out, reuse.manifest)
     except SearchIndexFailed as failed:
         problem = error(
@@ -170,32 +208,63 @@ def static_assets(folder: Path) -> list[Asset]:
     return assets
 
 
-def generated_assets(site: Site, indexes: Indexes, pages: list[Page]) -> list[Asset]:
-    """Feeds (the site's and one per topic), the JSON API, the sitemap and robots.txt."""
-    assets = [
-        atom_feed(
-            site,
-            site.reports,
-            path="feed.xml",
-            title=site.meta.title,
-            subtitle=site.meta.description,
-        )
-    ]
+@dataclass(frozen=True, slots=True)
+class LazyFile:
+    """A generated file made only when its inputs changed since the last build."""
+
+    output: str
+    """Path in the output."""
+    fingerprint: str
+    """Digest of everything the bytes depend on."""
+    make: Callable[[], bytes]
+    """Makes the bytes."""
+    origin: str
+    """Where it comes from, for collision messages."""
+
+
+def lazy_files(site: Site, indexes: Indexes) -> list[LazyFile]:
+    """Feeds (the site's and one per topic) and one API file per report."""
+    base = site.meta.base_url
+    specs = [("feed.xml", site.meta.title, site.meta.description, list(site.reports))]
     for key, topic in site.topics.items():
         reports = [r for r in site.reports if key in indexes.report_topics[r.slug]]
-        assets.append(
-            atom_feed(
-                site,
+        specs.append(
+            (
+                f"topics/{key}/feed.xml",
+                f"{site.meta.title}: {topic.label}",
+                topic.description or topic.label,
                 reports,
-                path=f"topics/{key}/feed.xml",
-                title=f"{site.meta.title}: {topic.label}",
-                subtitle=topic.description or topic.label,
             )
         )
-    assets.append(index_file(site))
+    files = [
+        LazyFile(
+            path,
+            digest_of("feed", path, title, subtitle, base, *(r.digest for r in reports)),
+            partial(_feed_bytes, site, reports, path, title, subtitle),
+            "feeds",
+        )
+        for path, title, subtitle, reports in specs
+    ]
+    files += [
+        LazyFile(report_path(r), digest_of("api", r.digest), partial(_api_bytes, r), r.path)
+        for r in site.reports
+    ]
+    return files
+
+
+def generated_assets(site: Site, indexes: Indexes, pages: list[Page]) -> list[Asset]:
+    """The API index, the sitemap and robots.txt: small, made every time."""
     dates = {f"reports/{r.slug}/": r.meta.updated or r.meta.date for r in site.reports}
     urls = [(p.url, dates.get(p.url)) for p in pages if p.template != "404.html"]
-    return assets + sitemap(site, urls)
+    return [index_file(site), *sitemap(site, urls)]
+
+
+def _feed_bytes(site: Site, reports: list[Report], path: str, title: str, subtitle: str) -> bytes:
+    return atom_feed(site, reports, path=path, title=title, subtitle=subtitle).data
+
+
+def _api_bytes(report: Report) -> bytes:
+    return report_file(report).data
 
 
 def _json(data: object) -> bytes:

@@ -8,6 +8,7 @@ keyed by strings and ordered deterministically, so pages and feeds only read.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -341,36 +342,45 @@ def _related(
 ) -> tuple[str, ...]:
     """At most five: same encounter first, then most shared participants, then topics.
 
-    Ranked by (same encounter, shared participants, shared topics, newest). Reports sharing
-    an encounter or a participant are scored directly; reports sharing only topics are
-    counted only when those are not enough to fill the list.
+    Ranked by (same encounter, shared participants, shared topics, newest). Participants
+    are counted in C (a Counter over the lookup sets); topics and dates are compared only
+    within the best groups, and reports sharing only topics only when those do not fill
+    the list.
     """
     mine = report.meta.encounter
     own_topics = set(topics[report.slug])
-    people = set(mine.participants)
-    near = set(lookup["encounter"].get(mine.id, ()))
-    for key in people:
-        near |= lookup["participant"].get(key, set())
-    near.discard(report.slug)
-
-    def rank(slug: str, shared_topics: int) -> tuple[int, int, int, int, str]:
-        other = by_slug[slug].meta
-        return (
-            -(other.encounter.id == mine.id),
-            -len(people & set(other.encounter.participants)),
-            -shared_topics,
-            -other.date.toordinal(),
-            slug,
+    mates = lookup["encounter"].get(mine.id, set())
+    shared: Counter[str] = Counter()
+    for key in set(mine.participants):
+        shared.update(lookup["participant"].get(key, ()))
+    for slug in mates:
+        shared[slug] += 0  # an encounter mate is a candidate even with no participant
+    shared.pop(report.slug, None)
+    groups: dict[tuple[bool, int], list[str]] = {}
+    for slug, count in shared.items():
+        groups.setdefault((slug in mates, count), []).append(slug)
+    ranked: list[str] = []
+    for _, members in sorted(groups.items(), reverse=True):
+        best = heapq.nsmallest(
+            5 - len(ranked),
+            members,
+            key=lambda s: (
+                -len(own_topics.intersection(topics[s])),
+                -by_slug[s].meta.date.toordinal(),
+                s,
+            ),
         )
-
-    ranked = sorted(rank(s, len(own_topics & set(topics[s]))) for s in near)
-    if len(ranked) < 5:
-        counts: Counter[str] = Counter()
-        for key in own_topics:
-            counts.update(lookup["topic"].get(key, ()))
-        extra = [rank(s, n) for s, n in counts.items() if s not in near and s != report.slug]
-        ranked += sorted(extra)[: 5 - len(ranked)]
-    return tuple(entry[-1] for entry in ranked[:5])
+        ranked += best
+        if len(ranked) >= 5:
+            return tuple(ranked)
+    counts: Counter[str] = Counter()
+    for key in own_topics:
+        counts.update(lookup["topic"].get(key, ()))
+    extra = [s for s in counts if s not in shared and s != report.slug]
+    ranked += heapq.nsmallest(
+        5 - len(ranked), extra, key=lambda s: (-counts[s], -by_slug[s].meta.date.toordinal(), s)
+    )
+    return tuple(ranked)
 
 
 def _related_lookup(

@@ -42,6 +42,8 @@ def run(
     jobs: int,
 ) -> list[R]:
     """``[task(setup(*args), item) for item in items]``, over ``jobs`` processes."""
+    if not items:
+        return []
     if jobs <= 1 or len(items) < MIN_ITEMS_PER_WORKER * 2 or not _can_fork():
         state = setup(*args)
         return [task(state, item) for item in items]

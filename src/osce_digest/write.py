@@ -11,6 +11,9 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 
@@ -51,13 +54,15 @@ def publish(
     files: Mapping[str, bytes],
     finish: Callable[[Path], None] | None = None,
     keep: Mapping[str, Path] | None = None,
+    trash: Path | None = None,
 ) -> None:
     """Write ``files`` (relative path to bytes) as the new content of ``out``.
 
     ``keep`` maps more relative paths to files of the current output that stay as they are:
     they are hard-linked into the new output, not copied. ``finish`` runs on the complete
     staging folder before it is swapped in (the search index is made there); if it raises,
-    the previous output stays.
+    the previous output stays. The replaced output is moved into ``trash`` (when given and
+    on the same file system) to be deleted later, off the critical path; else deleted now.
     """
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -79,7 +84,7 @@ def publish(
         (stage / MARKER).write_bytes(MARKER_TEXT)
         if finish is not None:
             finish(stage)
-        _swap_in(stage, out)
+        _swap_in(stage, out, trash)
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         raise
@@ -92,17 +97,45 @@ def _safe(rel: str) -> PurePosixPath:
     return path
 
 
-def _swap_in(stage: Path, out: Path) -> None:
+def _swap_in(stage: Path, out: Path, trash: Path | None) -> None:
     if not out.exists():
         stage.rename(out)
         return
     if _exchange(stage, out):
-        shutil.rmtree(stage)  # stage now holds the old site
+        _discard(stage, trash)  # stage now holds the old site
         return
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     out.rename(old)
     stage.rename(out)
-    shutil.rmtree(old)
+    _discard(old, trash)
+
+
+def _discard(folder: Path, trash: Path | None) -> None:
+    """Move a replaced output into the trash, or delete it now."""
+    if trash is not None:
+        try:
+            trash.mkdir(parents=True, exist_ok=True)
+            folder.rename(trash / f"{folder.name}-{os.getpid()}-{time.monotonic_ns()}")
+            return
+        except OSError:
+            pass
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def empty_trash(trash: Path) -> subprocess.Popen[bytes] | None:
+    """Start deleting what earlier builds moved into the trash; the caller waits for it."""
+    try:
+        entries = [str(entry) for entry in trash.iterdir()]
+    except OSError:
+        return None
+    if not entries:
+        return None
+    script = "import shutil, sys\nfor p in sys.argv[1:]: shutil.rmtree(p, ignore_errors=True)"
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *entries],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def _exchange(a: Path, b: Path) -> bool:
