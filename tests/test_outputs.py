@@ -411,3 +411,23 @@ def test_from_data_names_a_missing_required_field() -> None:
     del data["title"]
     with pytest.raises(ValueError, match="title"):
         from_data(type(load(BASIC).reports[0].meta), data)
+
+
+def test_a_feed_carries_the_fifty_newest_reports() -> None:
+    import dataclasses
+    import datetime as dt
+
+    site = load(BASIC)
+    (report,) = site.reports
+    many = [
+        dataclasses.replace(
+            report,
+            slug=f"r{n:03d}",
+            meta=dataclasses.replace(report.meta, date=report.meta.date + dt.timedelta(days=n)),
+        )
+        for n in range(60)
+    ]
+    parsed = feedparser.parse(atom_feed(site, many, path="feed.xml", title="t", subtitle="s").data)
+    assert len(parsed.entries) == 50
+    assert parsed.entries[0].link.endswith("reports/r059/")
+    assert parsed.entries[-1].link.endswith("reports/r010/")

@@ -98,7 +98,7 @@ def test_every_feed_parses_cleanly_and_links_to_published_reports(
         ids = [e.id for e in parsed.entries]
         assert len(ids) == len(set(ids))
     main_feed = feedparser.parse((site / "feed.xml").read_bytes())
-    assert len(main_feed.entries) == len(list((site / "reports").iterdir()))
+    assert len(main_feed.entries) == min(50, len(list((site / "reports").iterdir())))
 
 
 def test_every_report_page_carries_json_ld_for_the_article_and_its_event(

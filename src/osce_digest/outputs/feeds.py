@@ -33,11 +33,15 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Characters XML 1.0 cannot carry at all, not even escaped."""
 
 
+FEED_LIMIT = 50
+"""Entries per feed: readers poll feeds for what is new; the archive is the site itself."""
+
+
 def atom_feed(
     site: Site, reports: Sequence[Report], *, path: str, title: str, subtitle: str
 ) -> Asset:
-    """An Atom feed at ``path`` (site-relative) of ``reports``, newest first."""
-    entries = sorted(reports, key=lambda r: (-r.meta.date.toordinal(), r.slug))
+    """An Atom feed at ``path`` (site-relative) of the newest ``FEED_LIMIT`` reports."""
+    entries = sorted(reports, key=lambda r: (-r.meta.date.toordinal(), r.slug))[:FEED_LIMIT]
     base = site.meta.base_url
     feed = ET.Element("feed", {"xmlns": ATOM, f"{{{XML_NS}}}lang": site.meta.language})
     _text(feed, "id", canonical(base, path) or _tag(_tag_year(site), path))
