@@ -3,65 +3,23 @@
 from __future__ import annotations
 
 import http.client
-import os
-import shutil
 import signal
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
 from osce_digest.serve import resolve
+from serving import serving
 
 REPORT = "content/reports/lavrov-blinken-osce-malta-2024.md"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]:
-    project = tmp_path / "project"
-    shutil.copytree(REPO / "content", project / "content")
-    shutil.copytree(REPO / "templates", project / "templates")
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "osce_digest.cli",
-            "serve",
-            "--root",
-            str(project),
-            "--port",
-            str(port),
-            "--jobs",
-            "1",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    deadline = time.monotonic() + 60
-    line = ""
-    while time.monotonic() < deadline and "serving" not in line:
-        line = process.stdout.readline()
-    assert f"http://127.0.0.1:{port}/" in line, line
-    yield project, port, process
-    if process.poll() is None:
-        process.kill()
-        process.wait()
+    with serving(tmp_path) as running:
+        yield running
 
 
 def get(port: int, path: str) -> tuple[int, bytes]:

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.conftest import REPO
+from tests.serving import serving
 
 REPORT = "content/reports/lavrov-blinken-osce-malta-2024.md"
 URL_PATH = "reports/lavrov-blinken-osce-malta-2024/"
@@ -21,38 +15,8 @@ URL_PATH = "reports/lavrov-blinken-osce-malta-2024/"
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    project = tmp_path / "project"
-    shutil.copytree(REPO / "content", project / "content")
-    shutil.copytree(REPO / "templates", project / "templates")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "osce_digest.cli",
-            "serve",
-            "--root",
-            str(project),
-            "--port",
-            str(port),
-            "--jobs",
-            "1",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env=env,
-    )
-    assert process.stdout is not None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and "serving" not in process.stdout.readline():
-        pass
-    yield project, f"http://127.0.0.1:{port}/"
-    process.terminate()
-    process.wait(timeout=10)
+    with serving(tmp_path) as (project, port, _):
+        yield project, f"http://127.0.0.1:{port}/"
 
 
 def test_editing_reloads_the_page_and_broken_yaml_shows_an_overlay_until_fixed(

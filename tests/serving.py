@@ -1,0 +1,62 @@
+"""Start ``digest serve`` on a copy of the real project, for the serve tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A port nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serving(tmp_path: Path) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]:
+    """(project, port, process) of a running ``digest serve`` on a copy of the project."""
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    shutil.copytree(REPO / "templates", project / "templates")
+    port = free_port()
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "osce_digest.cli",
+            "serve",
+            "--root",
+            str(project),
+            "--port",
+            str(port),
+            "--jobs",
+            "1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 60
+    line = ""
+    while time.monotonic() < deadline and "serving" not in line:
+        line = process.stdout.readline()
+    assert f"http://127.0.0.1:{port}/" in line, line
+    try:
+        yield project, port, process
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
