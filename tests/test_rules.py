@@ -111,8 +111,8 @@ POSITIVE = {
     "unknown-section": (front(), FULL + "\n## Miscellany\n\nNothing.\n", "## Miscellany"),
     "source-unused": (
         front(
-            sources="  - {id: transcript-1, title: R, publisher: S, url: u}\n"
-            "  - {id: spare, title: Spare, publisher: S, url: u}\n"
+            sources="  - {id: transcript-1, title: R, publisher: S, url: 'https://e.org/t'}\n"
+            "  - {id: spare, title: Spare, publisher: S, url: 'https://e.org/s'}\n"
         ),
         FULL,
         "{id: spare",

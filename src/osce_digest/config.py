@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from osce_digest.checks import check_overrides
 from osce_digest.diagnostics import Diagnostic, error
 from osce_digest.discover import SourceFile
-from osce_digest.frontmatter import parse_yaml
+from osce_digest.frontmatter import YamlDoc, parse_yaml
 from osce_digest.model import (
     ActorMeta,
     Lexicon,
@@ -70,6 +70,8 @@ def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagn
     diagnostics += checker.diagnostics
     if meta is not None:
         diagnostics += check_overrides(meta.checks, doc, file.rel)
+        for key, author in meta.authors.items():
+            diagnostics += field_problems(author, ("authors", key), doc, file.rel)
         try:
             ZoneInfo(meta.timezone)
         except (ValueError, ZoneInfoNotFoundError):
@@ -164,7 +166,42 @@ def load_list(
             )
         else:
             entries[name] = entry
+            diagnostics += field_problems(entry, (index,), doc, file.rel)
     return entries, diagnostics + checker.diagnostics
+
+
+def field_problems(
+    entry: object, path: tuple[str | int, ...], doc: YamlDoc, file: str
+) -> list[Diagnostic]:
+    """Values that become URLs or paths must have their expected form."""
+    found = []
+    for name, pattern, what in _FIELD_FORMS:
+        value = getattr(entry, name, None)
+        if isinstance(value, str) and not pattern.fullmatch(value):
+            line, col = doc.where((*path, name))
+            found.append(
+                error(
+                    file,
+                    line,
+                    col,
+                    "invalid-value",
+                    f"{name} '{value}' is not {what}",
+                    _FIELD_HINTS[name],
+                )
+            )
+    return found
+
+
+_FIELD_FORMS = (
+    ("url", re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE), "an http(s) address"),
+    ("country", re.compile(r"[A-Z]{2}"), "an ISO 3166-1 alpha-2 code"),
+    ("wikidata", re.compile(r"Q[1-9][0-9]*"), "a Wikidata id"),
+)
+_FIELD_HINTS = {
+    "url": "write the full address, starting with https://",
+    "country": "use two capital letters, e.g. RU for Russia",
+    "wikidata": "write the item's id, e.g. Q159",
+}
 
 
 def lexicon_scales() -> tuple[str, ...]:

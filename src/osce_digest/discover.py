@@ -11,6 +11,10 @@ from pathlib import Path
 
 from osce_digest.diagnostics import Diagnostic, error
 
+MAX_FILE_BYTES = 2_000_000
+"""Larger content files are refused: a report runs to tens of kilobytes, and parsing stays
+well under ten seconds up to this size."""
+
 VOCABULARY_FILES = ("site.yaml", "topics.yaml", "actors.yaml", "venues.yaml", "sources.yaml")
 
 
@@ -81,6 +85,19 @@ def discover(root: Path) -> tuple[Content, list[Diagnostic]]:
     reports: list[SourceFile] = []
     reports_dir = content_dir / "reports"
     if reports_dir.is_dir():
+        for link in sorted(reports_dir.rglob("*")):
+            if link.is_symlink() and link.is_dir():  # rglob does not follow it: say so
+                _, problems = _read_inside(link, root, content_dir)
+                diagnostics += problems or [
+                    error(
+                        _rel(link, root),
+                        0,
+                        0,
+                        "linked-folder",
+                        "reports in a linked folder are not read",
+                        "move the folder into content/reports/ instead of linking to it",
+                    )
+                ]
         for path in sorted(reports_dir.rglob("*.md")):
             if not path.is_file() or any(
                 p.startswith(".") for p in path.relative_to(reports_dir).parts
@@ -104,8 +121,26 @@ def _read_inside(
                 0,
                 0,
                 "outside-content",
-                f"this file links to {real}, outside content/",
-                "copy the file into content/ instead of linking to it",
+                f"this {'folder' if path.is_dir() else 'file'} links to {real}, outside content/",
+                "copy it into content/ instead of linking to it",
+            )
+        ]
+    if path.is_dir():
+        return None, []
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > MAX_FILE_BYTES:
+        return None, [
+            error(
+                _rel(path, root),
+                1,
+                1,
+                "file-too-large",
+                f"the file is {size / 1e6:.1f} MB; content files are read up to "
+                f"{MAX_FILE_BYTES // 1_000_000} MB",
+                "split it into several reports",
             )
         ]
     return read_source(path, root)

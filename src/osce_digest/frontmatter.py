@@ -130,6 +130,16 @@ def parse_yaml(
         return None, [_syntax_error(exc, text, file, offset)]
     except yaml.YAMLError as exc:
         return None, [error(file, first_line, 1, "yaml-syntax", f"YAML error: {exc}")]
+    except RecursionError:  # PyYAML's pure-Python parser on very deep nesting
+        return None, [
+            error(
+                file,
+                first_line,
+                1,
+                "yaml-too-deep",
+                f"YAML nested more than {MAX_DEPTH} levels deep",
+            )
+        ]
     if root is None:
         return YamlDoc(data=None), []
     converter = _Converter(file, offset)

@@ -23,6 +23,7 @@ from osce_digest.checks import apply_overrides, check_links, check_overrides, ch
 from osce_digest.config import (
     KEY_PATTERN,
     Vocabularies,
+    field_problems,
     lexicon_scales,
     load_lexicon,
     load_list,
@@ -330,6 +331,7 @@ def _report_sources(
             )
         own.add(source.id)
         sources[source.id] = source
+        diagnostics += field_problems(source, ("sources", index), doc, file)
     return sources
 
 

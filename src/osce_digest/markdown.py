@@ -311,7 +311,8 @@ def _plain(child: Token) -> str:
 def _split_at(children: list[Token], cuts: list[tuple[int, int]]) -> list[tuple[str, list[Token]]]:
     """Cut the run before child i at character k for each (i, k); gaps become own pieces."""
     pieces: list[tuple[str, list[Token]]] = []
-    text, tokens = "", list[Token]()  # the piece being built
+    texts: list[str] = []  # the piece being built, as parts (joined once: no quadratic copies)
+    tokens: list[Token] = []
     pending = sorted(cuts, reverse=True)
     for index, child in enumerate(children):
         content = child.content if child.type == "text" else ""
@@ -320,16 +321,19 @@ def _split_at(children: list[Token], cuts: list[tuple[int, int]]) -> list[tuple[
             _, at = pending.pop()
             head = content[taken:at]
             if head:
-                text, tokens = text + head, [*tokens, _text_token(head, child)]
+                texts.append(head)
+                tokens.append(_text_token(head, child))
             taken = at
             if tokens:
-                pieces.append((text, tokens))
-            text, tokens = "", []
+                pieces.append(("".join(texts), tokens))
+            texts, tokens = [], []
         if child.type != "text":
-            text, tokens = text + _plain(child), [*tokens, child]
+            texts.append(_plain(child))
+            tokens.append(child)
         elif content[taken:]:
-            text, tokens = text + content[taken:], [*tokens, _text_token(content[taken:], child)]
-    pieces.append((text, tokens))
+            texts.append(content[taken:])
+            tokens.append(_text_token(content[taken:], child))
+    pieces.append(("".join(texts), tokens))
     result: list[tuple[str, list[Token]]] = []
     for text, tokens in pieces:
         body, gap = _trailing_gap(tokens)

@@ -8,6 +8,7 @@ reported in the file's line numbering.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ DEFAULT_SECTION_ALIASES: dict[str, str] = {
 _ATTRS = re.compile(r"\s*\{([^{}]*)\}\s*$")
 _ATTR = re.compile(
     r"""\s*(?:
-        \#(?P<id>[^\s#.=]+)
+        \#(?P<id>[A-Za-z][\w-]*)
       | \.(?P<cls>[^\s#.=]+)
       | (?P<key>[A-Za-z_][\w-]*)=(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"']+))
     )""",
@@ -435,7 +436,8 @@ def _heading_block(heading: md_.Heading, ctx: BodyContext) -> Block:
     anchor = _anchor(parts, heading.line, ctx)
     title = md_.render_inline_text(ctx.parser, parts.title, ctx.citations)
     return Block(
-        html=f'<h{heading.level + 1} id="{anchor}">{title}</h{heading.level + 1}>\n',
+        html=f'<h{heading.level + 1} id="{html.escape(anchor, quote=True)}">'
+        f"{title}</h{heading.level + 1}>\n",
         claims=(),
         line=heading.line + ctx.line_offset,
     )

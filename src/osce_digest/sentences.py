@@ -30,15 +30,19 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
 
 
 def sentence_starts(text: str) -> list[int]:
-    """Offsets in ``text`` where a sentence begins, the first sentence's start included."""
+    """Offsets in ``text`` where a sentence begins, the first sentence's start included.
+
+    Linear in the text: quotes are counted as the scan goes, never from the start again.
+    """
     starts = []
     first = len(text) - len(text.lstrip())
     if first < len(text):
         starts.append(first)
+    quotes = _Quotes(text)
     for match in _END.finditer(text):
         if match.group("stop") == "." and not _ends_sentence(text, match):
             continue
-        if _inside_quotation(text, match):
+        if quotes.inside(match):
             continue
         start = match.end("space")
         if start < len(text):
@@ -55,22 +59,34 @@ def split_sentences(text: str) -> list[str]:
     return [text[a:b].strip() for a, b in zip(starts, ends, strict=True) if text[a:b].strip()]
 
 
-def _inside_quotation(text: str, match: re.Match[str]) -> bool:
-    """Whether the stop falls inside a quotation that closes later in the paragraph."""
-    if match.group("close"):
-        return False
-    before = text[: match.start()]
-    curly_open = before.count("\u201c") > before.count("\u201d")
-    straight_open = before.count('"') % 2 == 1
-    rest = text[match.end() : match.end() + 600]
-    return (curly_open and "\u201d" in rest) or (straight_open and '"' in rest)
+class _Quotes:
+    """Running counts of quotation marks up to the current full stop."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.position = 0
+        self.opened = self.closed = self.straight = 0
+
+    def inside(self, match: re.Match[str]) -> bool:
+        """Whether the stop falls inside a quotation that closes later in the paragraph."""
+        end = match.start()
+        self.opened += self.text.count("\u201c", self.position, end)
+        self.closed += self.text.count("\u201d", self.position, end)
+        self.straight += self.text.count('"', self.position, end)
+        self.position = end
+        if match.group("close"):
+            return False
+        rest = self.text[match.end() : match.end() + 600]
+        curly_open = self.opened > self.closed and "\u201d" in rest
+        return curly_open or (self.straight % 2 == 1 and '"' in rest)
 
 
 def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     """Whether a single full stop ends a sentence, judging by the word before it."""
     if match.group("close"):
         return True
-    before = _WORD_BEFORE.search(text, 0, match.start("stop"))
+    stop = match.start("stop")
+    before = _WORD_BEFORE.search(text, max(0, stop - 40), stop)  # a window: linear overall
     if before is None:
         return True
     word = before.group(1).lower().rstrip(".")

@@ -40,6 +40,11 @@ def check_output(out: Path, root: Path) -> None:
             raise OutputRefused(
                 f"refusing to write the site into {name}/: it is part of the project"
             )
+    if out.is_symlink():
+        raise OutputRefused(
+            f"refusing to write the site to {out}: it is a symbolic link; the build replaces "
+            "the folder as a whole, so point --out at the real folder"
+        )
     if target.exists() and not target.is_dir():
         raise OutputRefused(f"refusing to replace {out}: it is a file, not a folder")
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
@@ -70,6 +75,9 @@ def publish(
     stage = out.parent / f".{out.name}.staging-{os.getpid()}"
     stage.mkdir()
     try:
+        # The marker goes in first, so a build killed while writing leaves a folder the next
+        # build recognises as its own leftover.
+        (stage / MARKER).write_bytes(MARKER_TEXT)
         for rel, data in sorted(files.items()):
             path = stage / _safe(rel)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -81,7 +89,6 @@ def publish(
                 os.link(source, path)
             except OSError:  # another file system, or no hard links: copy
                 shutil.copy2(source, path)
-        (stage / MARKER).write_bytes(MARKER_TEXT)
         if finish is not None:
             finish(stage)
         _swap_in(stage, out, trash)
@@ -153,8 +160,28 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _remove_leftovers(out: Path) -> None:
-    """Staging or old folders a killed build left beside the output."""
+    """Staging or old folders that killed builds left beside the output."""
     for pattern in (f".{out.name}.staging-*", f".{out.name}.old-*"):
         for leftover in out.parent.glob(pattern):
-            if (leftover / MARKER).is_file() or not any(leftover.iterdir()):
+            if leftover.is_symlink() or not leftover.is_dir():
+                continue
+            pid = leftover.name.rsplit("-", 1)[-1]
+            if _running(pid):
+                continue  # another build, still at work
+            # The name is this generator's and its process is gone (killed before even the
+            # marker was written, at worst): it is a leftover.
+            if pid.isdigit() or (leftover / MARKER).is_file() or not any(leftover.iterdir()):
                 shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _running(pid_text: str) -> bool:
+    """Whether the process that made a leftover folder is alive (and not this one)."""
+    if not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
