@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,10 +80,12 @@ def test_an_edit_reloads_a_broken_edit_reports_errors_and_ctrl_c_stops(
     events = connection.getresponse()
 
     def next_event() -> str:
-        while True:
+        deadline = time.monotonic() + 60  # pings every 15 s keep the socket from timing out
+        while time.monotonic() < deadline:
             line = events.readline().decode()
             if line.startswith("event: ") and line.strip() != "event: ping":
                 return line.removeprefix("event: ").strip()
+        raise AssertionError("no rebuild event within 60 s")
 
     report = project / REPORT
     text = report.read_text("utf-8")

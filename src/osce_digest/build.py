@@ -7,6 +7,7 @@ written, so the previous output stays as it was.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from osce_digest import parallel
 from osce_digest.cache import Cache, digest_of, open_cache
 from osce_digest.diagnostics import Diagnostic, error, has_errors
 from osce_digest.incremental import (
+    Reuse,
     html_unchanged,
     keep_unchanged,
     plan_reuse,
@@ -36,8 +38,14 @@ from osce_digest.outputs.sitemap import sitemap
 from osce_digest.pages import Asset, Page, check_collisions, plan_pages
 from osce_digest.schema import json_schema
 from osce_digest.search import SearchIndexFailed, index_site
-from osce_digest.templates import TemplateFailure, make_environment, page_renderer, render_nth
-from osce_digest.write import check_output, empty_trash, publish
+from osce_digest.templates import (
+    PageRenderer,
+    TemplateFailure,
+    make_environment,
+    page_renderer,
+    render_nth,
+)
+from osce_digest.write import Stage, check_output, empty_trash, write_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,34 +155,36 @@ def _build(
     problems += check_collisions(pages, assets + placeholders)
     if env is None or problems:
         return BuildResult(tuple(diagnostics + problems), 0, 0, time.perf_counter() - started)
-    files: dict[str, bytes] = {a.output: a.data for a in assets}
     shared = {"site": pages[0].context["site"], "d": pages[0].context["d"]}
     reuse = plan_reuse(pages, out, templates_fingerprint(templates), cache, shared)
-    # Feeds and per-report API files: made again only when their reports changed.
     stale = keep_unchanged(reuse, out, {f.output: f.fingerprint for f in lazy})
-    made = {f.output: f.make() for f in lazy if f.output in stale}
-    record_files(reuse, made)
-    files.update(made)
+    bundle = out / "pagefind"
+    stage = Stage(out, trash)
     try:
+        written = _write_all(stage, assets, lazy, stale, reuse, step)
         step(f"rendering {len(reuse.render)} of {len(pages)} pages")
-        rendered = parallel.run(page_renderer, (templates, pages), render_nth, reuse.render, jobs)
+        # Workers write the pages into the stage themselves: no page crosses back.
+        shas = parallel.run(
+            _render_setup, (templates, pages, stage.path), _render_to_stage, reuse.render, jobs
+        )
+        record(reuse, pages, dict(zip((pages[i].output for i in reuse.render), shas, strict=True)))
+        keep = dict(reuse.keep)
+        search_holds = html_unchanged(reuse, cache, out) and bundle.is_dir()
+        if search_holds:  # no page changed: the search index in the output still holds
+            keep.update(
+                {p.relative_to(out).as_posix(): p for p in bundle.rglob("*") if p.is_file()}
+            )
+        step("writing" + ("" if search_holds else " and indexing for search"))
+        for rel, source in sorted(keep.items()):
+            stage.link(rel, source)
+        if not search_holds:
+            index_site(stage.path, site.meta.language)
+        stage.commit()
     except TemplateFailure as failure:
-        diagnostics.append(failure.diagnostic)
-        return BuildResult(tuple(diagnostics), 0, 0, time.perf_counter() - started)
-    fresh = {pages[i].output: data for i, data in zip(reuse.render, rendered, strict=True)}
-    record(reuse, pages, fresh)
-    files.update(fresh)
-    keep = dict(reuse.keep)
-    finish: Callable[[Path], None] | None = partial(index_site, language=site.meta.language)
-    if html_unchanged(reuse, cache, out) and (out / "pagefind").is_dir():
-        finish = None  # no page changed: the search index in the output still holds
-        bundle = out / "pagefind"
-        keep.update({p.relative_to(out).as_posix(): p for p in bundle.rglob("*") if p.is_file()})
-    try:
-        step("writing" + (" and indexing for search" if finish else ""))
-        publish(out, files, finish=finish, keep=keep, trash=trash)
-        save(cache, out, reuse.manifest)
+        stage.abandon()
+        return BuildResult((*diagnostics, failure.diagnostic), 0, 0, time.perf_counter() - started)
     except SearchIndexFailed as failed:
+        stage.abandon()
         problem = error(
             "search",
             0,
@@ -184,13 +194,50 @@ def _build(
             "reinstall with pip install -e . (it brings pagefind[bin])",
         )
         return BuildResult((*diagnostics, problem), 0, 0, time.perf_counter() - started)
+    except BaseException:
+        stage.abandon()
+        raise
+    save(cache, out, reuse.manifest)
     return BuildResult(
         tuple(diagnostics),
         len(site.reports),
-        len(files),
+        written + len(reuse.render),
         time.perf_counter() - started,
         unchanged=len(keep),
     )
+
+
+def _write_all(
+    stage: Stage,
+    assets: list[Asset],
+    lazy: list[LazyFile],
+    stale: set[str],
+    reuse: Reuse,
+    step: Callable[[str], None],
+) -> int:
+    """Write the assets and the stale generated files; returns how many were written."""
+    step("writing feeds and data")
+    for asset in assets:
+        stage.write(asset.output, asset.data)
+    shas = {}
+    for file in lazy:
+        if file.output in stale:
+            data = file.make()
+            stage.write(file.output, data)
+            shas[file.output] = hashlib.sha256(data).hexdigest()
+    record_files(reuse, shas)
+    return len(assets) + len(shas)
+
+
+def _render_setup(templates: Path, pages: list[Page], stage: Path) -> tuple[PageRenderer, Path]:
+    return page_renderer(templates, pages), stage
+
+
+def _render_to_stage(state: tuple[PageRenderer, Path], index: int) -> str:
+    renderer, stage = state
+    data = render_nth(renderer, index)
+    write_file(stage, renderer[1][index].output, data)
+    return hashlib.sha256(data).hexdigest()
 
 
 def static_assets(folder: Path) -> list[Asset]:

@@ -50,11 +50,16 @@ def _words(phrases: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
 
-def _alias_pattern(alias: str) -> re.Pattern[str]:
+def _alias_source(alias: str) -> str:
     """Acronyms ("OSCE", "NATO") match by case; other aliases ignore it."""
-    flags = 0 if alias.isupper() and len(alias) <= 6 else re.IGNORECASE
     body = re.escape(alias).replace(r"\ ", r"\s+")
-    return re.compile(rf"(?<![\w-]){body}(?![\w])", flags)
+    return body if alias.isupper() and len(alias) <= 6 else f"(?i:{body})"
+
+
+def _aliases_pattern(aliases: Iterable[str]) -> re.Pattern[str]:
+    """One pattern for several aliases, longest first, as whole words."""
+    ordered = sorted(set(aliases), key=lambda a: (-len(a), a))
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(map(_alias_source, ordered))})(?![\w])")
 
 
 class Classifier:
@@ -67,10 +72,13 @@ class Classifier:
         self._hedge_re = _words(lexicon.hedges)
         self._attribution_re = _words(lexicon.attributions)
         self._confidence_re = _words(lexicon.confidence)
+        topics = list(topics)
+        # One pattern per topic, and one for all of them: most sentences mention no topic,
+        # and then one search settles it.
         self._topics = [
-            (topic.key, [_alias_pattern(a) for a in (topic.label, *topic.aliases)])
-            for topic in topics
+            (topic.key, _aliases_pattern((topic.label, *topic.aliases))) for topic in topics
         ]
+        self._any_topic = _aliases_pattern(a for t in topics for a in (t.label, *t.aliases))
 
     def classify(self, text: str, cited: bool) -> Finding:
         """Classify one sentence; ``cited`` says whether it carries a citation."""
@@ -107,7 +115,9 @@ class Classifier:
 
     def topics_in(self, text: str) -> tuple[str, ...]:
         """Keys of the topics whose label or aliases the text mentions, in vocabulary order."""
-        return tuple(key for key, patterns in self._topics if any(p.search(text) for p in patterns))
+        if not self._topics or not self._any_topic.search(text):
+            return ()
+        return tuple(key for key, pattern in self._topics if pattern.search(text))
 
 
 def weakest(statuses: Iterable[Evidence]) -> Evidence | None:

@@ -72,14 +72,11 @@ def plan_reuse(
     return reuse
 
 
-def record(reuse: Reuse, pages: Sequence[Page], rendered: Mapping[str, bytes]) -> None:
-    """Add the freshly rendered pages to the manifest."""
+def record(reuse: Reuse, pages: Sequence[Page], shas: Mapping[str, str]) -> None:
+    """Add the freshly rendered pages (output path to SHA-256) to the manifest."""
     for index in reuse.render:
         output = pages[index].output
-        reuse.manifest[output] = (
-            reuse.fingerprints[index],
-            hashlib.sha256(rendered[output]).hexdigest(),
-        )
+        reuse.manifest[output] = (reuse.fingerprints[index], shas[output])
 
 
 def keep_unchanged(reuse: Reuse, out: Path, wanted: Mapping[str, str]) -> set[str]:
@@ -98,10 +95,10 @@ def keep_unchanged(reuse: Reuse, out: Path, wanted: Mapping[str, str]) -> set[st
     return make
 
 
-def record_files(reuse: Reuse, files: Mapping[str, bytes]) -> None:
+def record_files(reuse: Reuse, shas: Mapping[str, str]) -> None:
     """Add freshly made files (of those ``keep_unchanged`` asked for) to the manifest."""
     for output, fingerprint in reuse.pending.items():
-        reuse.manifest[output] = (fingerprint, hashlib.sha256(files[output]).hexdigest())
+        reuse.manifest[output] = (fingerprint, shas[output])
 
 
 def save(cache: Cache | None, out: Path, manifest: Manifest) -> None:

@@ -209,11 +209,13 @@ def serve(
     server = ThreadingHTTPServer((host, port), make_handler(out, status))
     server.daemon_threads = True
     stop = threading.Event()
+    ready = threading.Event()
     watched = [p for p in (root / "content", root / "templates") if p.exists()]
     watcher = threading.Thread(
-        target=_watch, args=(watched, stop, rebuild, status, say), daemon=True
+        target=_watch, args=(watched, stop, ready, rebuild, status, say), daemon=True
     )
     watcher.start()
+    ready.wait(timeout=10)  # changes made from now on are seen
     address = f"http://{host}:{server.server_address[1]}/"
     say(f"serving {out} at {address} (Ctrl-C to stop)")
     try:
@@ -230,13 +232,25 @@ def serve(
 def _watch(
     paths: list[Path],
     stop: threading.Event,
+    ready: threading.Event,
     rebuild: Callable[[], str],
     status: Status,
     say: Callable[[str], None],
 ) -> None:
+    # With yield_on_timeout the watcher yields an empty set once it is watching (and then
+    # after every quiet rust_timeout): the first yield says it is ready.
     for changes in watchfiles.watch(
-        *paths, stop_event=stop, debounce=300, step=50, raise_interrupt=False
+        *paths,
+        stop_event=stop,
+        debounce=300,
+        step=50,
+        raise_interrupt=False,
+        yield_on_timeout=True,
+        rust_timeout=200,
     ):
+        ready.set()
+        if not changes:
+            continue
         names = sorted({Path(p).name for _, p in changes})
         say(f"changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
         status.publish(rebuild())

@@ -54,6 +54,49 @@ def check_output(out: Path, root: Path) -> None:
         )
 
 
+class Stage:
+    """The new output, written beside the current one and swapped in when complete."""
+
+    def __init__(self, out: Path, trash: Path | None = None) -> None:
+        self.out = out.absolute()
+        self.trash = trash
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(self.out)
+        self.path = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
+        self.path.mkdir()
+        # The marker goes in first, so a build killed while writing leaves a folder the next
+        # build recognises as its own leftover.
+        (self.path / MARKER).write_bytes(MARKER_TEXT)
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write one file of the new output."""
+        write_file(self.path, rel, data)
+
+    def link(self, rel: str, source: Path) -> None:
+        """Take a file of the current output over as it is (a hard link, else a copy)."""
+        path = self.path / _safe(rel)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, path)
+        except OSError:  # another file system, or no hard links: copy
+            shutil.copy2(source, path)
+
+    def commit(self) -> None:
+        """Swap the new output in; the replaced one goes to the trash (or is deleted)."""
+        _swap_in(self.path, self.out, self.trash)
+
+    def abandon(self) -> None:
+        """Delete the new output; the current one stays as it was."""
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def write_file(root: Path, rel: str, data: bytes) -> None:
+    """Write ``data`` at ``root/rel``, refusing paths that would leave ``root``."""
+    path = root / _safe(rel)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
 def publish(
     out: Path,
     files: Mapping[str, bytes],
@@ -61,39 +104,23 @@ def publish(
     keep: Mapping[str, Path] | None = None,
     trash: Path | None = None,
 ) -> None:
-    """Write ``files`` (relative path to bytes) as the new content of ``out``.
+    """Write ``files`` (relative path to bytes) as the new content of ``out``, all or nothing.
 
-    ``keep`` maps more relative paths to files of the current output that stay as they are:
-    they are hard-linked into the new output, not copied. ``finish`` runs on the complete
-    staging folder before it is swapped in (the search index is made there); if it raises,
-    the previous output stays. The replaced output is moved into ``trash`` (when given and
-    on the same file system) to be deleted later, off the critical path; else deleted now.
+    ``keep`` maps more relative paths to files of the current output taken over as they
+    are. ``finish`` runs on the complete staging folder before it is swapped in; if anything
+    raises, the previous output stays.
     """
-    out = out.absolute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(out)
-    stage = out.parent / f".{out.name}.staging-{os.getpid()}"
-    stage.mkdir()
+    stage = Stage(out, trash)
     try:
-        # The marker goes in first, so a build killed while writing leaves a folder the next
-        # build recognises as its own leftover.
-        (stage / MARKER).write_bytes(MARKER_TEXT)
         for rel, data in sorted(files.items()):
-            path = stage / _safe(rel)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
+            stage.write(rel, data)
         for rel, source in sorted((keep or {}).items()):
-            path = stage / _safe(rel)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(source, path)
-            except OSError:  # another file system, or no hard links: copy
-                shutil.copy2(source, path)
+            stage.link(rel, source)
         if finish is not None:
-            finish(stage)
-        _swap_in(stage, out, trash)
+            finish(stage.path)
+        stage.commit()
     except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
+        stage.abandon()
         raise
 
 

