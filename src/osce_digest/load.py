@@ -46,7 +46,12 @@ from osce_digest.model import (
     VenueMeta,
 )
 from osce_digest.schema import Checker
-from osce_digest.sections import DEFAULT_SECTION_ALIASES, BodyContext, build_sections
+from osce_digest.sections import (
+    DEFAULT_SECTION_ALIASES,
+    BodyContext,
+    build_sections,
+    party_names,
+)
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
@@ -158,6 +163,8 @@ class ReportContext:
     """Today in the site's time zone (SOURCE_DATE_EPOCH when set)."""
     namespace: str
     """Fingerprint of the generator, the configuration and the day: what a parse depends on."""
+    parties: dict[str, str]
+    """Lower-cased actor names and aliases to actor keys."""
 
 
 def report_context(
@@ -175,6 +182,7 @@ def report_context(
         other_scales=tuple(load_lexicon(s) for s in lexicon_scales() if s != site.scale),
         today=day,
         namespace=namespace,
+        parties=party_names(vocab.actors),
     )
 
 
@@ -277,6 +285,7 @@ def load_report(file: SourceFile, ctx: ReportContext) -> tuple[Report | None, li
         aliases=ctx.aliases,
         lines=split.body.split("\n"),
         unchecked=vocab.broken,
+        parties=ctx.parties,
     )
     lede, sections = build_sections(md_.parse(ctx.parser, split.body), body)
     diagnostics += body.diagnostics

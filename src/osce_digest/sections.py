@@ -108,6 +108,8 @@ class BodyContext:
     """Source id to citation number, in order of first citation."""
     lines: list[str] = field(default_factory=list)
     """The body's lines, for columns."""
+    parties: dict[str, str] = field(default_factory=dict)
+    """Lower-cased actor names and aliases to actor keys, for positions' parties."""
     unchecked: frozenset[str] = frozenset()
     """Vocabularies whose file could not be read; keys are not checked against them."""
 
@@ -427,7 +429,7 @@ def _block(chunk: md_.Chunk, ctx: BodyContext, *, positions: bool) -> Block:
         claims=tuple(claims),
         line=chunk.line + ctx.line_offset,
         party=party,
-        party_key=_resolve_party(party, ctx.actors) if party else None,
+        party_key=ctx.parties.get(party.strip().lower()) if party else None,
     )
 
 
@@ -443,10 +445,10 @@ def _heading_block(heading: md_.Heading, ctx: BodyContext) -> Block:
     )
 
 
-def _resolve_party(party: str, actors: Mapping[str, ActorMeta]) -> str | None:
-    wanted = party.strip().lower()
+def party_names(actors: Mapping[str, ActorMeta]) -> dict[str, str]:
+    """Every name an actor goes by, lower-cased, to its key (the first actor wins)."""
+    names: dict[str, str] = {}
     for key, actor in actors.items():
-        names = (key, actor.name, *actor.aliases)
-        if any(wanted == name.lower() for name in names):
-            return key
-    return None
+        for name in (key, actor.name, *actor.aliases):
+            names.setdefault(name.strip().lower(), key)
+    return names
