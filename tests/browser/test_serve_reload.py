@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
-from tests.serving import serving
+
+from serving import serving
 
 REPORT = "content/reports/lavrov-blinken-osce-malta-2024.md"
 URL_PATH = "reports/lavrov-blinken-osce-malta-2024/"
