@@ -169,7 +169,7 @@ def _build(
         )
         record(reuse, pages, dict(zip((pages[i].output for i in reuse.render), shas, strict=True)))
         keep = dict(reuse.keep)
-        search_holds = html_unchanged(reuse, cache, out) and bundle.is_dir()
+        search_holds = html_unchanged(reuse) and bundle.is_dir()
         if search_holds:  # no page changed: the search index in the output still holds
             keep.update(
                 {p.relative_to(out).as_posix(): p for p in bundle.rglob("*") if p.is_file()}
