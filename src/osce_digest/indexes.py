@@ -151,6 +151,7 @@ def build_indexes(site: Site) -> Indexes:
     by_slug = {r.slug: r for r in site.reports}
     report_topics = {r.slug: mentioned_topics(r, site.topics) for r in site.reports}
     positions = _positions(site.reports, encounters)
+    mentions = {r.slug: mentions_by_topic(r) for r in site.reports}
     lookup = _related_lookup(site.reports, report_topics)
     country_actors: dict[str, list[str]] = defaultdict(list)
     for key, actor in site.actors.items():
@@ -163,7 +164,7 @@ def build_indexes(site: Site) -> Indexes:
     }
     return Indexes(
         encounters=encounters,
-        topics={key: _trajectory(key, site.reports, encounters) for key in site.topics},
+        topics={key: _trajectory(key, site.reports, encounters, mentions) for key in site.topics},
         actors=actors,
         countries=countries,
         country_actors={iso: tuple(keys) for iso, keys in sorted(country_actors.items())},
@@ -176,30 +177,42 @@ def build_indexes(site: Site) -> Indexes:
 
 def mentions_in(report: Report, topic: str) -> list[Mention]:
     """Every claim and item of a report tagged with a topic, in document order."""
-    found: list[Mention] = []
+    return mentions_by_topic(report).get(topic, [])
+
+
+def mentions_by_topic(report: Report) -> dict[str, list[Mention]]:
+    """Every claim and item of a report by the topics it is tagged with, in one pass."""
+    found: dict[str, list[Mention]] = defaultdict(list)
     for claim in _claims(report.lede):
-        if topic in claim.topics:
-            found.append(_mention(report, "lede", "Lede", "", claim))
+        for topic in claim.topics:
+            found[topic].append(_mention(report, "lede", "Lede", "", claim))
     for section in report.sections:
         for claim in _claims(section.blocks):
-            if topic in claim.topics:
-                found.append(_mention(report, section.kind, section.title, section.anchor, claim))
-        for item in section.items:
-            hits = [c for c in item.claims if topic in c.topics]
-            for claim in hits:
-                found.append(_mention(report, section.kind, section.title, item.anchor, claim))
-            if not hits and topic in item.topics:
-                found.append(
-                    Mention(
-                        report.slug,
-                        section.kind,
-                        section.title,
-                        item.anchor,
-                        item.title,
-                        item.evidence,
-                        item.line,
-                    )
+            for topic in claim.topics:
+                found[topic].append(
+                    _mention(report, section.kind, section.title, section.anchor, claim)
                 )
+        for item in section.items:
+            hit: set[str] = set()
+            for claim in item.claims:
+                for topic in claim.topics:
+                    hit.add(topic)
+                    found[topic].append(
+                        _mention(report, section.kind, section.title, item.anchor, claim)
+                    )
+            for topic in item.topics:
+                if topic not in hit:  # tagged on the heading only
+                    found[topic].append(
+                        Mention(
+                            report.slug,
+                            section.kind,
+                            section.title,
+                            item.anchor,
+                            item.title,
+                            item.evidence,
+                            item.line,
+                        )
+                    )
     return found
 
 
@@ -246,17 +259,20 @@ def mentioned_topics(report: Report, topics: Mapping[str, object]) -> tuple[str,
 
 
 def _trajectory(
-    topic: str, reports: Iterable[Report], encounters: dict[str, Encounter]
+    topic: str,
+    reports: Iterable[Report],
+    encounters: dict[str, Encounter],
+    mentions: dict[str, dict[str, list[Mention]]],
 ) -> tuple[TopicStop, ...]:
     per_encounter: dict[str, list[Mention]] = defaultdict(list)
     for report in reports:
-        per_encounter[report.meta.encounter.id].extend(mentions_in(report, topic))
+        per_encounter[report.meta.encounter.id].extend(mentions[report.slug].get(topic, ()))
     stops = []
     for key in encounters:  # newest first
-        mentions = per_encounter.get(key, [])
-        if mentions:
-            kinds = tuple(dict.fromkeys(m.section_kind for m in mentions))
-            stops.append(TopicStop(key, kinds, tuple(mentions)))
+        found = per_encounter.get(key, [])
+        if found:
+            kinds = tuple(dict.fromkeys(m.section_kind for m in found))
+            stops.append(TopicStop(key, kinds, tuple(found)))
     return tuple(stops)
 
 
