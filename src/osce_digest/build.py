@@ -40,9 +40,9 @@ from osce_digest.schema import json_schema
 from osce_digest.search import SearchIndexFailed, index_site
 from osce_digest.templates import (
     PageRenderer,
+    TemplateEnvironment,
     TemplateFailure,
     make_environment,
-    page_renderer,
     render_nth,
 )
 from osce_digest.write import Stage, check_output, empty_trash, write_file
@@ -165,7 +165,7 @@ def _build(
         step(f"rendering {len(reuse.render)} of {len(pages)} pages")
         # Workers write the pages into the stage themselves: no page crosses back.
         shas = parallel.run(
-            _render_setup, (templates, pages, stage.path), _render_to_stage, reuse.render, jobs
+            _render_setup, (env, pages, stage.path), _render_to_stage, reuse.render, jobs
         )
         record(reuse, pages, dict(zip((pages[i].output for i in reuse.render), shas, strict=True)))
         keep = dict(reuse.keep)
@@ -229,8 +229,11 @@ def _write_all(
     return len(assets) + len(shas)
 
 
-def _render_setup(templates: Path, pages: list[Page], stage: Path) -> tuple[PageRenderer, Path]:
-    return page_renderer(templates, pages), stage
+def _render_setup(
+    env: TemplateEnvironment, pages: list[Page], stage: Path
+) -> tuple[PageRenderer, Path]:
+    # Workers are forked: the environment compiled (and checked) in the parent comes along.
+    return (env, pages), stage
 
 
 def _render_to_stage(state: tuple[PageRenderer, Path], index: int) -> str:

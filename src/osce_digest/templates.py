@@ -68,16 +68,11 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
     return html.encode("utf-8")
 
 
+TemplateEnvironment = jinja2.Environment
+"""The compiled templates, for modules that hand them on without importing Jinja."""
+
 PageRenderer = tuple[jinja2.Environment, Sequence[Page]]
 """A compiled environment and the planned pages: what a rendering worker holds."""
-
-
-def page_renderer(folder: Path, pages: Sequence[Page]) -> PageRenderer:
-    """The environment (compiled and checked already by the caller) and the pages."""
-    env, problems = make_environment(folder)
-    if env is None:
-        raise TemplateFailure(problems[0])
-    return env, pages
 
 
 def render_nth(renderer: PageRenderer, index: int) -> bytes:
