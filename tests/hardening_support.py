@@ -142,8 +142,8 @@ def copy_project(source: Path, target: Path, templates: Path) -> Path:
 
 # --- scanning HTML for anything that runs ------------------------------------------------
 
-OWN_SCRIPT = re.compile(r"(?!//)/?(?:[A-Za-z0-9_.-]+/)*(?:static|pagefind)/[A-Za-z0-9_.-]+\.js")
-"""The site's own scripts: static/ or pagefind/ on the same host (relative, or from the root
+OWN_SCRIPT = re.compile(r"(?!//)/?(?:[A-Za-z0-9_.-]+/)*static/[A-Za-z0-9_.-]+\.js")
+"""The site's own scripts: static/ on the same host (relative, or from the root
 on the 404 page, which is served at any depth)."""
 URL_ATTRIBUTES = frozenset(
     {"href", "src", "action", "formaction", "xlink:href", "poster", "background", "data", "ping"}
@@ -220,7 +220,7 @@ def scan_html(data: bytes) -> ScriptScan:
 
 
 def foreign_scripts(scan: ScriptScan) -> list[str]:
-    """Scripts that are not the site's own: not src= to static/ or pagefind/, not JSON-LD."""
+    """Scripts that are not the site's own: not src= to static/, not JSON-LD."""
     foreign = []
     for script in scan.scripts:
         src = script.get("src")

@@ -55,7 +55,7 @@ def edit(root: Path, n: int) -> None:
 
 
 def stop_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGKILL the build and every process it started (workers, Pagefind); wait for all."""
+    """SIGKILL the build and every process it started (its workers); wait for all."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()

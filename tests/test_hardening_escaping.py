@@ -3,8 +3,7 @@
 One project whose every editor-written string carries script payloads, and whose links point
 at ``javascript:`` and ``data:`` URLs, is built once; then every HTML page is parsed with
 ``html.parser`` for scripts, event handlers and dangerous URLs, the JSON-LD is parsed as JSON,
-the Atom feeds with feedparser and ElementTree, and the API as JSON. The Pagefind bundle is
-binary and not scanned; the HTML it indexes is.
+the Atom feeds with feedparser and ElementTree, and the API and the search index as JSON.
 """
 
 from __future__ import annotations
@@ -165,9 +164,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def html_pages(site: Path) -> Iterator[tuple[str, bytes]]:
     for path in sorted(site.rglob("*.html")):
-        rel = path.relative_to(site).as_posix()
-        if not rel.startswith("pagefind/"):
-            yield rel, path.read_bytes()
+        yield path.relative_to(site).as_posix(), path.read_bytes()
 
 
 def strings(data: Any) -> Iterator[str]:
@@ -300,6 +297,17 @@ def test_the_api_holds_the_literal_text(site: Path, name: str) -> None:
     values = set(strings(json.loads((site / name).read_bytes())))
     for value in ("Title", "Dek", "Summary", "Encounter"):
         assert f"{value} {PAYLOAD}" in values, value
+
+
+def test_the_search_index_holds_the_literal_text_for_the_page_to_insert_as_text(
+    site: Path,
+) -> None:
+    # search.js puts titles and excerpts into the page with textContent only.
+    values = set(strings(json.loads((site / "search" / "data" / "docs-0.json").read_bytes())))
+    assert f"Title {PAYLOAD}" in values
+    script = (site / "static" / "search.js").read_text("utf-8")
+    assert "innerHTML" not in script
+    assert "insertAdjacentHTML" not in script
 
 
 def test_the_scan_finds_raw_html_when_the_site_allows_it(tmp_path: Path) -> None:

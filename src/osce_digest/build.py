@@ -20,7 +20,6 @@ from osce_digest.cache import Cache, digest_of, open_cache
 from osce_digest.diagnostics import Diagnostic, error, has_errors
 from osce_digest.incremental import (
     Reuse,
-    html_unchanged,
     keep_unchanged,
     plan_reuse,
     record,
@@ -37,7 +36,7 @@ from osce_digest.outputs.feeds import atom_feed
 from osce_digest.outputs.sitemap import sitemap
 from osce_digest.pages import Asset, Page, check_collisions, plan_pages
 from osce_digest.schema import json_schema
-from osce_digest.search import SearchIndexFailed, index_site
+from osce_digest.search import SearchIndex
 from osce_digest.templates import (
     PageRenderer,
     TemplateEnvironment,
@@ -150,7 +149,7 @@ def _build(
     assert loaded.indexes is not None  # a loaded site always has its indexes
     pages = plan_pages(site, loaded.indexes)
     assets = static_assets(templates / "static") + generated_assets(site, loaded.indexes, pages)
-    lazy = lazy_files(site, loaded.indexes)
+    lazy = lazy_files(site, loaded.indexes) + search_files(site, loaded.indexes, cache)
     placeholders = [Asset(f.output, b"", f.origin) for f in lazy]
     problems += check_collisions(pages, assets + placeholders)
     if env is None or problems:
@@ -158,7 +157,6 @@ def _build(
     shared = {"site": pages[0].context["site"], "d": pages[0].context["d"]}
     reuse = plan_reuse(pages, out, templates_fingerprint(templates), cache, shared)
     stale = keep_unchanged(reuse, out, {f.output: f.fingerprint for f in lazy})
-    bundle = out / "pagefind"
     stage = Stage(out, trash)
     try:
         written = _write_all(stage, assets, lazy, stale, reuse, step)
@@ -168,32 +166,13 @@ def _build(
             _render_setup, (env, pages, stage.path), _render_to_stage, reuse.render, jobs
         )
         record(reuse, pages, dict(zip((pages[i].output for i in reuse.render), shas, strict=True)))
-        keep = dict(reuse.keep)
-        search_holds = html_unchanged(reuse) and bundle.is_dir()
-        if search_holds:  # no page changed: the search index in the output still holds
-            keep.update(
-                {p.relative_to(out).as_posix(): p for p in bundle.rglob("*") if p.is_file()}
-            )
-        step("writing" + ("" if search_holds else " and indexing for search"))
-        for rel, source in sorted(keep.items()):
+        step("writing")
+        for rel, source in sorted(reuse.keep.items()):
             stage.link(rel, source)
-        if not search_holds:
-            index_site(stage.path, site.meta.language)
         stage.commit()
     except TemplateFailure as failure:
         stage.abandon()
         return BuildResult((*diagnostics, failure.diagnostic), 0, 0, time.perf_counter() - started)
-    except SearchIndexFailed as failed:
-        stage.abandon()
-        problem = error(
-            "search",
-            0,
-            0,
-            "search-index",
-            str(failed),
-            "reinstall with pip install -e . (it brings pagefind[bin])",
-        )
-        return BuildResult((*diagnostics, problem), 0, 0, time.perf_counter() - started)
     except BaseException:
         stage.abandon()
         raise
@@ -203,7 +182,7 @@ def _build(
         len(site.reports),
         written + len(reuse.render),
         time.perf_counter() - started,
-        unchanged=len(keep),
+        unchanged=len(reuse.keep),
     )
 
 
@@ -300,6 +279,21 @@ def lazy_files(site: Site, indexes: Indexes) -> list[LazyFile]:
         for r in site.reports
     ]
     return files
+
+
+def search_files(site: Site, indexes: Indexes, cache: Cache | None) -> list[LazyFile]:
+    """The search index's files. Their names and digests are remembered per fingerprint of
+    the index's inputs, so a build that changed none of them does not build the index."""
+    index = SearchIndex(site, indexes)
+    listing = cache.get("search", index.fingerprint) if cache is not None else None
+    if not isinstance(listing, dict):
+        listing = {path: hashlib.sha256(data).hexdigest() for path, data in index.files().items()}
+        if cache is not None:
+            cache.put("search", index.fingerprint, listing)
+    return [
+        LazyFile(path, sha, partial(index.file, path), "the search index")
+        for path, sha in listing.items()
+    ]
 
 
 def generated_assets(site: Site, indexes: Indexes, pages: list[Page]) -> list[Asset]:

@@ -73,12 +73,15 @@ class Classifier:
         self._attribution_re = _words(lexicon.attributions)
         self._confidence_re = _words(lexicon.confidence)
         topics = list(topics)
-        # One pattern per topic, and one for all of them: most sentences mention no topic,
-        # and then one search settles it.
         self._topics = [
             (topic.key, _aliases_pattern((topic.label, *topic.aliases))) for topic in topics
         ]
-        self._any_topic = _aliases_pattern(a for t in topics for a in (t.label, *t.aliases))
+        # One scan for all topics: at every position, the longest alias that starts there.
+        # Any alias of any topic that matches the sentence is a prefix of one of these
+        # spans, so the per-topic patterns need only run on the (few, distinct) spans.
+        any_topic = _aliases_pattern(a for t in topics for a in (t.label, *t.aliases))
+        self._spans = re.compile(f"(?=({any_topic.pattern}))")
+        self._span_topics: dict[str, frozenset[str]] = {}
 
     def classify(self, text: str, cited: bool) -> Finding:
         """Classify one sentence; ``cited`` says whether it carries a citation."""
@@ -115,9 +118,16 @@ class Classifier:
 
     def topics_in(self, text: str) -> tuple[str, ...]:
         """Keys of the topics whose label or aliases the text mentions, in vocabulary order."""
-        if not self._topics or not self._any_topic.search(text):
+        if not self._topics:
             return ()
-        return tuple(key for key, pattern in self._topics if pattern.search(text))
+        found: set[str] = set()
+        for span in {m.group(1) for m in self._spans.finditer(text)}:
+            keys = self._span_topics.get(span)
+            if keys is None:
+                keys = frozenset(key for key, pattern in self._topics if pattern.search(span))
+                self._span_topics[span] = keys
+            found |= keys
+        return tuple(key for key, _ in self._topics if key in found) if found else ()
 
 
 def weakest(statuses: Iterable[Evidence]) -> Evidence | None:

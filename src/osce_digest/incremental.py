@@ -107,11 +107,6 @@ def save(cache: Cache | None, out: Path, manifest: Manifest) -> None:
         cache.put("outputs", _manifest_name(out), manifest)
 
 
-def html_unchanged(reuse: Reuse) -> bool:
-    """Whether every page is kept and no page came or went: the search index still holds."""
-    return not reuse.render and set(reuse.previous) == set(reuse.manifest)
-
-
 def _previous(cache: Cache | None, out: Path) -> Manifest:
     if cache is None:
         return {}

@@ -119,17 +119,24 @@ def plan_listings(site: Site, indexes: Indexes) -> list[Spec]:
     return specs
 
 
+HEATMAP_ENCOUNTERS = 30
+"""Columns of the home page's heatmap: the latest encounters (every one is on the timeline)."""
+
+
 def heatmap(site: Site, indexes: Indexes) -> dict[str, Any]:
-    """Topic x encounter grid, oldest encounter first: each cell's flow or None."""
-    columns = list(reversed(indexes.encounters.values()))
+    """Topic x encounter grid of the latest encounters, oldest first: each cell's flow or None.
+
+    Only topics present in those encounters get a row; ``total`` counts every encounter.
+    """
+    latest = list(indexes.encounters.values())[:HEATMAP_ENCOUNTERS]
+    columns = list(reversed(latest))
     rows = []
     for key, topic in site.topics.items():
         stops = {s.encounter: s.flow for s in indexes.topics[key]}
-        if stops:
-            rows.append(
-                {"key": key, "label": topic.label, "cells": [stops.get(e.id) for e in columns]}
-            )
-    return {"columns": columns, "rows": rows}
+        cells = [stops.get(e.id) for e in columns]
+        if any(cell is not None for cell in cells):
+            rows.append({"key": key, "label": topic.label, "cells": cells})
+    return {"columns": columns, "rows": rows, "total": len(indexes.encounters)}
 
 
 def _topics_index(site: Site, indexes: Indexes) -> Spec:

@@ -6,6 +6,7 @@ phase runs only when this returns no errors.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -46,6 +47,7 @@ from osce_digest.model import (
     VenueMeta,
 )
 from osce_digest.schema import Checker
+from osce_digest.search import report_words
 from osce_digest.sections import (
     DEFAULT_SECTION_ALIASES,
     BodyContext,
@@ -306,6 +308,7 @@ def load_report(file: SourceFile, ctx: ReportContext) -> tuple[Report | None, li
         digest=report_digest(ctx.namespace, file),
     )
     diagnostics += check_report(report, doc, ctx.lexicon, ctx.other_scales, ctx.today)
+    report = dataclasses.replace(report, words=report_words(report))
     return (report if slug and KEY_PATTERN.fullmatch(slug) else None), diagnostics
 
 

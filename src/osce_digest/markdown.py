@@ -401,7 +401,7 @@ def _render_claim_close(_self: Any, tokens: Sequence[Token], idx: int, _opts: An
     if badge is None:
         return "</span>"
     label = html.escape(badge.label)
-    return f' <span class="ev-badge ev-{badge.status}" data-pagefind-ignore>{label}</span></span>'
+    return f' <span class="ev-badge ev-{badge.status}">{label}</span></span>'
 
 
 def _render_citation(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, env: Any) -> str:

@@ -416,6 +416,8 @@ class Report:
     """Every fragment id the report page has for its body (sections, items, headings)."""
     body_line: int = 1
     """1-based line of the first body line in the file."""
+    words: tuple[tuple[str, int], ...] = ()
+    """Its searchable words and how often each occurs, sorted (for the search index)."""
     digest: str = field(default="", compare=False)
     """Fingerprint of the source text and of everything it was parsed with (not published)."""
 

@@ -28,6 +28,9 @@ from osce_digest.model import (
 )
 from osce_digest.urls import canonical, page_path, root_prefix
 
+HOME_REPORTS = 20
+"""Report cards on the home page: the newest; the timeline and digests list every one."""
+
 KIND_LABELS = {
     "bilateral": "Bilateral meeting",
     "pull-aside": "Pull-aside",
@@ -175,7 +178,8 @@ def plan_pages(site: Site, indexes: Indexes) -> list[Page]:
             "home.html",
             title=site.meta.title,
             description=site.meta.description,
-            reports=[_card(r) for r in site.reports],
+            reports=[_card(r) for r in site.reports[:HOME_REPORTS]],
+            total_reports=len(site.reports),
             heatmap=heatmap(site, indexes),
         ),
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import types
 import typing
 from typing import Any, TypeVar
@@ -54,6 +55,15 @@ def _path_text(path: Path_, names: dict[Path_, str]) -> str:
     return f"{dotted} of {named}" if named and cut else dotted
 
 
+def _hints(cls: Any) -> dict[str, Any]:
+    """The resolved field types of a contract class."""
+    return _resolved_hints(cls)
+
+
+# Resolving type hints is slow and pure, and every report asks for the same few classes.
+_resolved_hints = functools.cache(typing.get_type_hints)
+
+
 class Checker:
     """Validates one YAML document; collects diagnostics."""
 
@@ -83,7 +93,7 @@ class Checker:
                 f"{self.where(path)} must be a mapping of keys to values, not {_describe(data)}",
             )
             return None
-        hints = typing.get_type_hints(cls)
+        hints = _hints(cls)
         fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
         ok = True
         for key in data:
@@ -234,7 +244,7 @@ def _schema_of(hint: Any) -> dict[str, Any]:
             return {"type": "object"}
         return {"type": "object", "additionalProperties": _schema_of(args[1])}
     if dataclasses.is_dataclass(hint):
-        hints = typing.get_type_hints(hint)
+        hints = _hints(hint)
         props: dict[str, Any] = {}
         required = []
         for f in dataclasses.fields(hint):

@@ -1,37 +1,227 @@
-"""Search: index the rendered site with Pagefind, before it is swapped in.
+"""Search: a static full-text index, sharded so a query reads only a few small files.
 
-Pagefind (PyPI ``pagefind[bin]``, which ships its binary) reads the built HTML and writes a
-static, chunked index and its UI into ``pagefind/``; pages mark what is indexed with
-``data-pagefind-body``. Nothing is fetched from another host, at build time or in the browser.
+The index lives under ``search/data/`` and is read by ``static/search.js`` in the browser:
+
+- ``meta.json``: the format version, the number of documents, how many share one docs file,
+  every document's length in words, and the shard names that exist;
+- ``docs-<n>.json``: the documents ``n * chunk`` onwards: URL (site-relative), title, kind,
+  a line of context and an excerpt;
+- ``terms-<shard>.json``: for every word beginning with the shard's two characters, its
+  postings: document number and count, the numbers delta-encoded.
+
+A query reads ``meta.json``, one shard per word (words match as prefixes, so "sanction" finds
+"sanctions") and the docs files of the results it shows. Documents are the reports (their
+titles, deks, summaries, headings and every claim) and the topic, actor, country and forum
+pages (their names, aliases and descriptions). Words are lower-cased, stripped of accents,
+and at least two characters long, the same way on both sides (``search.js`` mirrors ``words``).
+
+Everything is computed from the loaded site; ``SearchIndex.fingerprint`` is cheap, so a
+build whose inputs did not change keeps the files the last one wrote without building them.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
+import json
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from osce_digest.cache import digest_of
+from osce_digest.indexes import Indexes
+from osce_digest.listings import country_name
+from osce_digest.model import Report, Site
+
+FORMAT = 1
+"""Version of the files' layout; search.js checks it."""
+CHUNK = 100
+"""Documents per docs file."""
+TITLE_WEIGHT = 5
+"""A word in a title counts as this many in the text."""
+EXCERPT = 240
+"""Characters of a document's excerpt, at most."""
+FOLDER = "search/data"
+"""Where the files go in the output."""
+
+_WORD = re.compile(r"[^\W_]+")
+_MARKS = re.compile(r"[\u0300-\u036f]")
+
+WordCounts = tuple[tuple[str, int], ...]
+"""Words of a text and how often each occurs, sorted by word."""
 
 
-class SearchIndexFailed(Exception):
-    """Pagefind could not index the site."""
+def words(text: str) -> list[str]:
+    """The searchable words of ``text``: lower case, accents removed, two characters or more."""
+    plain = _MARKS.sub("", unicodedata.normalize("NFKD", text.lower()))
+    return [w for w in _WORD.findall(plain) if len(w) > 1]
 
 
-def index_site(folder: Path, language: str) -> None:
-    """Write the search index of the HTML under ``folder`` into ``folder/pagefind``."""
-    command = [
-        sys.executable,
-        "-m",
-        "pagefind",
-        "--site",
-        str(folder),
-        "--force-language",
-        language.split("-")[0] or "en",
-        "--silent",
-    ]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SearchIndexFailed(f"could not run Pagefind: {exc}") from exc
-    if result.returncode != 0:
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise SearchIndexFailed("Pagefind failed: " + (detail[-1] if detail else "no output"))
+def count_words(title: str, texts: Iterable[str]) -> WordCounts:
+    """Word counts of a document: its title's words weigh ``TITLE_WEIGHT``."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(words(text))
+    for word in words(title):
+        counts[word] += TITLE_WEIGHT
+    return tuple(sorted(counts.items()))
+
+
+def report_words(report: Report) -> WordCounts:
+    """Word counts of a report: dek, summary, tags, encounter and place, headings, claims."""
+    meta = report.meta
+    texts = [meta.dek or "", meta.summary or "", " ".join(meta.tags), meta.encounter.name]
+    place = meta.encounter.place
+    if place is not None:
+        texts += [place.name, place.locality or "", place.near or ""]
+    texts += [c.text for b in report.lede for c in b.claims]
+    for section in report.sections:
+        texts.append(section.title)
+        texts += [c.text for b in section.blocks for c in b.claims]
+        for item in section.items:
+            texts.append(item.title)
+            texts += [c.text for b in item.blocks for c in b.claims]
+    return count_words(meta.title, texts)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One search result as the reader sees it, and the words that find it."""
+
+    url: str
+    """Site-relative URL of the page, e.g. ``reports/x/``."""
+    title: str
+    """The result's link text."""
+    kind: str
+    """What the page is: "Report", "Topic", "Person", "State", "Forum"..."""
+    context: str
+    """One line under the title, e.g. the encounter and date."""
+    excerpt: str
+    """A few sentences, at most ``EXCERPT`` characters."""
+    counts: WordCounts
+    """The words and their counts."""
+
+    @property
+    def length(self) -> int:
+        """Words in the document."""
+        return sum(n for _, n in self.counts)
+
+
+class SearchIndex:
+    """The documents of one site, and the index files made from them on demand."""
+
+    def __init__(self, site: Site, indexes: Indexes) -> None:
+        self.documents = list(_documents(site, indexes))
+        self.fingerprint = digest_of(
+            "search",
+            str(FORMAT),
+            *(repr(d) if not d.url.startswith("reports/") else d.url for d in self.documents),
+            *(r.digest for r in site.reports),
+        )
+        self._files: dict[str, bytes] | None = None
+
+    def files(self) -> dict[str, bytes]:
+        """Output path to bytes of every index file (made once, on first use)."""
+        if self._files is None:
+            self._files = _make_files(self.documents)
+        return self._files
+
+    def file(self, output: str) -> bytes:
+        """The bytes of one index file."""
+        return self.files()[output]
+
+
+def _documents(site: Site, indexes: Indexes) -> Iterator[Document]:
+    for report in site.reports:
+        meta = report.meta
+        lede = " ".join(c.text for b in report.lede for c in b.claims)
+        yield Document(
+            f"reports/{report.slug}/",
+            meta.title,
+            "Report",
+            f"{meta.encounter.name}, {meta.date.isoformat()}",
+            _excerpt(meta.summary or meta.dek or lede),
+            report.words,
+        )
+    for key, topic in site.topics.items():
+        yield Document(
+            f"topics/{key}/",
+            topic.label,
+            "Topic",
+            f"{len(indexes.topics[key])} encounters",
+            _excerpt(topic.description or ", ".join(topic.aliases)),
+            count_words(topic.label, [*topic.aliases, topic.description or ""]),
+        )
+    for key, actor in site.actors.items():
+        yield Document(
+            f"actors/{key}/",
+            actor.name,
+            actor.kind.capitalize(),
+            actor.country or "",
+            _excerpt(", ".join(actor.aliases)),
+            count_words(actor.name, actor.aliases),
+        )
+    for iso in sorted(indexes.countries):
+        name = country_name(site, iso)
+        yield Document(
+            f"countries/{iso.lower()}/", name, "Country", iso, "", count_words(name, [iso])
+        )
+    for key, venue in site.venues.items():
+        yield Document(
+            f"venues/{key}/",
+            venue.name,
+            "Forum",
+            venue.series or "",
+            _excerpt(venue.description or ""),
+            count_words(venue.name, [venue.series or "", venue.description or ""]),
+        )
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= EXCERPT:
+        return text
+    return text[: EXCERPT - 1].rsplit(" ", 1)[0] + "\u2026"
+
+
+def shard_of(word: str) -> str:
+    """The shard a word's postings live in: its first two characters, as hex code points."""
+    return "-".join(f"{ord(c):x}" for c in word[:2])
+
+
+def _make_files(documents: list[Document]) -> dict[str, bytes]:
+    postings: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for number, document in enumerate(documents):
+        for word, count in document.counts:
+            postings[shard_of(word)][word] += (number, count)
+    files = {}
+    for shard, terms in postings.items():
+        files[f"{FOLDER}/terms-{shard}.json"] = _json(
+            {word: _delta(pairs) for word, pairs in sorted(terms.items())}
+        )
+    for start in range(0, len(documents), CHUNK):
+        rows = [
+            [d.url, d.title, d.kind, d.context, d.excerpt] for d in documents[start : start + CHUNK]
+        ]
+        files[f"{FOLDER}/docs-{start // CHUNK}.json"] = _json(rows)
+    meta = {
+        "format": FORMAT,
+        "documents": len(documents),
+        "chunk": CHUNK,
+        "lengths": [d.length for d in documents],
+        "shards": sorted(postings),
+    }
+    files[f"{FOLDER}/meta.json"] = _json(meta)
+    return dict(sorted(files.items()))
+
+
+def _delta(pairs: list[int]) -> list[int]:
+    """[doc, count, doc, count...] with each doc number after the first as a difference."""
+    out = list(pairs)
+    for i in range(len(out) - 2, 0, -2):
+        out[i] -= out[i - 2]
+    return out
+
+
+def _json(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

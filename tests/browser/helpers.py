@@ -20,10 +20,7 @@ SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 class SiteHandler(SimpleHTTPRequestHandler):
     """Serves one built site under a URL prefix, the way a static host does.
 
-    Pagefind fetches its index (``*.pf_meta``, ``*.pf_index``, ``*.pf_fragment``) and its
-    gzipped WebAssembly (``wasm.*.pagefind``) as raw bytes and decompresses them itself, so
-    they go out as ``application/octet-stream`` with no Content-Encoding; its scripts are
-    loaded as ES modules and a Worker, which browsers accept only with a JavaScript type.
+    Files go out with the types a static host gives them (the search index is JSON).
     A missing file gets the site's 404.html with status 404.
     """
 
@@ -37,11 +34,6 @@ class SiteHandler(SimpleHTTPRequestHandler):
         ".xml": "application/xml",
         ".svg": "image/svg+xml",
         ".txt": "text/plain; charset=utf-8",
-        ".wasm": "application/wasm",
-        ".pagefind": "application/octet-stream",
-        ".pf_meta": "application/octet-stream",
-        ".pf_index": "application/octet-stream",
-        ".pf_fragment": "application/octet-stream",
     }
     prefix = "/"
 

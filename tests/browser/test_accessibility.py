@@ -60,7 +60,7 @@ def test_axe_finds_no_serious_or_critical_violation_in_light_or_dark(
     site: Site = request.getfixturevalue(f"{site_name}_site")
     page.goto(site.http(rel))
     if page_type == "search":
-        expect(page.locator(".pagefind-ui__result").first).to_be_visible()
+        expect(page.locator("#search-results li").first).to_be_visible()
     # Open every disclosure, so that what it hides is checked too.
     page.eval_on_selector_all("details", "all => all.forEach(d => { d.open = true; })")
     found = {}
