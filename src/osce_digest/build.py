@@ -18,14 +18,18 @@ from pathlib import Path
 from osce_digest import parallel
 from osce_digest.cache import Cache, digest_of, open_cache
 from osce_digest.diagnostics import Diagnostic, error, has_errors
+from osce_digest.discover import discover
 from osce_digest.incremental import (
     Reuse,
+    inputs_fingerprint,
     keep_unchanged,
     plan_reuse,
     record,
     record_files,
     save,
+    save_snapshot,
     templates_fingerprint,
+    unchanged_since,
 )
 from osce_digest.indexes import Indexes
 from osce_digest.load import load_site
@@ -44,7 +48,7 @@ from osce_digest.templates import (
     make_environment,
     render_nth,
 )
-from osce_digest.write import Stage, check_output, empty_trash, write_file
+from osce_digest.write import Stage, check_output, empty_trash, remove_leftovers, write_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +132,21 @@ def _build(
     step: Callable[[str], None],
     started: float,
 ) -> BuildResult:
-    loaded = load_site(root, drafts=drafts, jobs=jobs, cache=cache)
+    discovered = discover(root)
+    templates_digest = templates_fingerprint(templates) if templates.is_dir() else ""
+    options = [f"{drafts=}", f"{base_url=}", f"{strict=}", f"{templates.resolve()}"]
+    inputs = inputs_fingerprint(*discovered, templates_digest, options) if cache else ""
+    snapshot = unchanged_since(cache, out, inputs)
+    if snapshot is not None:  # nothing to do: the output is what this build would write
+        remove_leftovers(out)
+        return BuildResult(
+            snapshot.diagnostics,
+            snapshot.reports,
+            0,
+            time.perf_counter() - started,
+            unchanged=len(snapshot.files) - 1,  # not counting the marker
+        )
+    loaded = load_site(root, drafts=drafts, jobs=jobs, cache=cache, discovered=discovered)
     diagnostics = list(loaded.diagnostics)
     site = loaded.site
     if site is None or has_errors(diagnostics) or (strict and diagnostics):
@@ -155,7 +173,7 @@ def _build(
     if env is None or problems:
         return BuildResult(tuple(diagnostics + problems), 0, 0, time.perf_counter() - started)
     shared = {"site": pages[0].context["site"], "d": pages[0].context["d"]}
-    reuse = plan_reuse(pages, out, templates_fingerprint(templates), cache, shared)
+    reuse = plan_reuse(pages, out, templates_digest, cache, shared, jobs)
     stale = keep_unchanged(reuse, out, {f.output: f.fingerprint for f in lazy})
     stage = Stage(out, trash)
     try:
@@ -177,6 +195,7 @@ def _build(
         stage.abandon()
         raise
     save(cache, out, reuse.manifest)
+    save_snapshot(cache, out, inputs, tuple(diagnostics), len(site.reports))
     return BuildResult(
         tuple(diagnostics),
         len(site.reports),
@@ -252,7 +271,7 @@ class LazyFile:
 
 
 def lazy_files(site: Site, indexes: Indexes) -> list[LazyFile]:
-    """Feeds (the site's and one per topic) and one API file per report."""
+    """Feeds (the site's and one per topic), the API index, one API file per report."""
     base = site.meta.base_url
     specs = [("feed.xml", site.meta.title, site.meta.description, list(site.reports))]
     for key, topic in site.topics.items():
@@ -278,6 +297,14 @@ def lazy_files(site: Site, indexes: Indexes) -> list[LazyFile]:
         LazyFile(report_path(r), digest_of("api", r.digest), partial(_api_bytes, r), r.path)
         for r in site.reports
     ]
+    files.append(
+        LazyFile(
+            "api/reports.json",
+            digest_of("api-index", base, site.meta.title, *(r.digest for r in site.reports)),
+            partial(_api_index_bytes, site),
+            "the report index API",
+        )
+    )
     return files
 
 
@@ -297,14 +324,18 @@ def search_files(site: Site, indexes: Indexes, cache: Cache | None) -> list[Lazy
 
 
 def generated_assets(site: Site, indexes: Indexes, pages: list[Page]) -> list[Asset]:
-    """The API index, the sitemap and robots.txt: small, made every time."""
+    """The sitemap and robots.txt: small, made every time."""
     dates = {f"reports/{r.slug}/": r.meta.updated or r.meta.date for r in site.reports}
     urls = [(p.url, dates.get(p.url)) for p in pages if p.template != "404.html"]
-    return [index_file(site), *sitemap(site, urls)]
+    return sitemap(site, urls)
 
 
 def _feed_bytes(site: Site, reports: list[Report], path: str, title: str, subtitle: str) -> bytes:
     return atom_feed(site, reports, path=path, title=title, subtitle=subtitle).data
+
+
+def _api_index_bytes(site: Site) -> bytes:
+    return index_file(site).data
 
 
 def _api_bytes(report: Report) -> bytes:

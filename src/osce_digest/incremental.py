@@ -9,12 +9,17 @@ is not rendered: the file is linked into the new output as it is.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from osce_digest.cache import Cache, context_fingerprint, digest_of
+from osce_digest import parallel
+from osce_digest.cache import Cache, context_fingerprint, digest_of, generator_fingerprint
+from osce_digest.diagnostics import Diagnostic
+from osce_digest.discover import Content
+from osce_digest.load import today
 from osce_digest.pages import Page
 
 Manifest = dict[str, tuple[str, str]]
@@ -48,17 +53,22 @@ def templates_fingerprint(folder: Path) -> str:
 
 
 def plan_reuse(
-    pages: Sequence[Page], out: Path, templates: str, cache: Cache | None, shared: Mapping[str, Any]
+    pages: Sequence[Page],
+    out: Path,
+    templates: str,
+    cache: Cache | None,
+    shared: Mapping[str, Any],
+    jobs: int = 1,
 ) -> Reuse:
-    """Fingerprint every page and find those the last build into ``out`` already made."""
+    """Fingerprint every page (over ``jobs`` processes) and find those the last build into
+    ``out`` already made."""
     known = {
         type(value): f"{name}:{context_fingerprint({name: value}, {})}"
         for name, value in shared.items()
     }
-    fingerprints = [
-        digest_of(templates, page.template, context_fingerprint(page.context, known))
-        for page in pages
-    ]
+    fingerprints = parallel.run(
+        _fingerprint_setup, (pages, templates, known), _fingerprint, range(len(pages)), jobs
+    )
     previous = _previous(cache, out)
     reuse = Reuse(fingerprints, previous=previous)
     for index, (page, fingerprint) in enumerate(zip(pages, fingerprints, strict=True)):
@@ -70,6 +80,18 @@ def plan_reuse(
         else:
             reuse.render.append(index)
     return reuse
+
+
+def _fingerprint_setup(
+    pages: Sequence[Page], templates: str, known: Mapping[type, str]
+) -> tuple[Sequence[Page], str, Mapping[type, str]]:
+    return pages, templates, known
+
+
+def _fingerprint(state: tuple[Sequence[Page], str, Mapping[type, str]], index: int) -> str:
+    pages, templates, known = state
+    page = pages[index]
+    return digest_of(templates, page.template, context_fingerprint(page.context, known))
 
 
 def record(reuse: Reuse, pages: Sequence[Page], shas: Mapping[str, str]) -> None:
@@ -99,6 +121,77 @@ def record_files(reuse: Reuse, shas: Mapping[str, str]) -> None:
     """Add freshly made files (of those ``keep_unchanged`` asked for) to the manifest."""
     for output, fingerprint in reuse.pending.items():
         reuse.manifest[output] = (fingerprint, shas[output])
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A finished build: what it was made from, and the output it left."""
+
+    inputs: str
+    """Digest of every input (see ``inputs_fingerprint``)."""
+    files: dict[str, tuple[int, int]]
+    """Every file in the output: relative path to (size, modification time in ns)."""
+    diagnostics: tuple[Diagnostic, ...]
+    """What the build reported."""
+    reports: int
+    """Reports published."""
+
+
+def inputs_fingerprint(
+    content: Content, found: Sequence[Diagnostic], templates: str, options: Sequence[str]
+) -> str:
+    """A digest of everything a build reads: the content files, the templates, the generator,
+    the build's options, and the date (checks compare dates with today, in the site's time
+    zone; the dates at both ends of the world's time zones cover every zone)."""
+    days = [today(zone).isoformat() for zone in ("Etc/GMT+12", "Etc/GMT-14")]
+    files = [*sorted(content.vocabularies.values(), key=lambda f: f.rel), *content.reports]
+    return digest_of(
+        generator_fingerprint(),
+        templates,
+        *options,
+        *days,
+        repr(list(found)),
+        *(part for f in files for part in (f.rel, f.text)),
+    )
+
+
+def output_files(out: Path) -> dict[str, tuple[int, int]]:
+    """Every file under ``out``: relative path to (size, modification time in ns)."""
+    found: dict[str, tuple[int, int]] = {}
+    pending = [(out, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append((Path(entry.path), f"{prefix}{entry.name}/"))
+            else:
+                stat = entry.stat(follow_symlinks=False)
+                found[prefix + entry.name] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def unchanged_since(cache: Cache | None, out: Path, inputs: str) -> Snapshot | None:
+    """The last build into ``out``, if it was made from the same inputs and its output is
+    as it left it (no file added, removed, or touched); then there is nothing to do."""
+    if cache is None:
+        return None
+    snapshot = cache.get("snapshots", _manifest_name(out))
+    if not isinstance(snapshot, Snapshot) or snapshot.inputs != inputs:
+        return None
+    return snapshot if output_files(out) == snapshot.files else None
+
+
+def save_snapshot(
+    cache: Cache | None, out: Path, inputs: str, diagnostics: tuple[Diagnostic, ...], reports: int
+) -> None:
+    """Remember a finished build into ``out``."""
+    if cache is not None:
+        snapshot = Snapshot(inputs, output_files(out), diagnostics, reports)
+        cache.put("snapshots", _manifest_name(out), snapshot)
 
 
 def save(cache: Cache | None, out: Path, manifest: Manifest) -> None:

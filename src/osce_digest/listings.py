@@ -123,6 +123,16 @@ HEATMAP_ENCOUNTERS = 30
 """Columns of the home page's heatmap: the latest encounters (every one is on the timeline)."""
 
 
+@dataclass(frozen=True, slots=True)
+class StripCell:
+    """One square of a topic's strip."""
+
+    encounter: str
+    """Encounter id."""
+    flow: str
+    """The topic's flow there (see ``TopicStop.flow``)."""
+
+
 def heatmap(site: Site, indexes: Indexes) -> dict[str, Any]:
     """Topic x encounter grid of the latest encounters, oldest first: each cell's flow or None.
 
@@ -140,7 +150,11 @@ def heatmap(site: Site, indexes: Indexes) -> dict[str, Any]:
 
 
 def _topics_index(site: Site, indexes: Indexes) -> Spec:
-    rows = [{"topic": t, "stops": indexes.topics[t.key]} for t in site.topics.values()]
+    # The strips need each stop's encounter and flow only: not its mentions.
+    rows = [
+        {"topic": t, "stops": [StripCell(s.encounter, s.flow) for s in indexes.topics[t.key]]}
+        for t in site.topics.values()
+    ]
     return Spec(
         "topics/",
         "topics.html",
@@ -158,7 +172,7 @@ def _topic(site: Site, indexes: Indexes, key: str) -> Spec:
         "topic.html",
         topic.label,
         topic.description or f"{topic.label} across diplomatic encounters.",
-        {"topic": topic, "stops": stops, "strip": list(reversed(stops))},
+        {"topic": topic, "stops": stops},
     )
 
 

@@ -31,7 +31,7 @@ from osce_digest.config import (
     load_site_meta,
 )
 from osce_digest.diagnostics import Diagnostic, did_you_mean, error
-from osce_digest.discover import SourceFile, discover
+from osce_digest.discover import Content, SourceFile, discover
 from osce_digest.evidence import Classifier
 from osce_digest.frontmatter import YamlDoc, parse_yaml, split_front_matter
 from osce_digest.indexes import Indexes, build_indexes
@@ -71,10 +71,16 @@ class LoadResult:
 
 
 def load_site(
-    root: Path, *, drafts: bool = False, jobs: int = 1, cache: Cache | None = None
+    root: Path,
+    *,
+    drafts: bool = False,
+    jobs: int = 1,
+    cache: Cache | None = None,
+    discovered: tuple[Content, list[Diagnostic]] | None = None,
 ) -> LoadResult:
-    """Read and check the project at ``root``."""
-    content, diagnostics = discover(root)
+    """Read and check the project at ``root`` (``discovered``: its files, already read)."""
+    content, found = discovered if discovered is not None else discover(root)
+    diagnostics = list(found)
     meta, problems = load_site_meta(content.vocabularies.get("site.yaml"))
     diagnostics += problems
     lists: dict[str, dict[str, Any]] = {}

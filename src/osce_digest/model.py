@@ -44,11 +44,26 @@ REQUIRED_SECTION_KINDS: tuple[str, ...] = ("agenda", "disagreements", "cooperati
 """The four sections the report format is named for."""
 
 
+class Plain:
+    """Base of the model's classes: pickles as the class and its field values in order.
+
+    A slotted dataclass otherwise pickles through ``dataclasses.fields`` for every object,
+    both ways, which made reading a thousand cached reports take over a second; this way
+    unpickling calls the generated ``__init__``.
+    """
+
+    __slots__ = ()
+    __match_args__: tuple[str, ...] = ()
+
+    def __reduce__(self) -> tuple[type[Plain], tuple[Any, ...]]:
+        return type(self), tuple([getattr(self, name) for name in self.__match_args__])
+
+
 # --- What editors write -------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class PlaceMeta:
+class PlaceMeta(Plain):
     """Where an encounter happened."""
 
     name: str
@@ -62,7 +77,7 @@ class PlaceMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class EncounterMeta:
+class EncounterMeta(Plain):
     """The diplomatic encounter a report is about."""
 
     id: str
@@ -90,7 +105,7 @@ class EncounterMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class SourceMeta:
+class SourceMeta(Plain):
     """A source a report cites by footnote label."""
 
     id: str
@@ -108,7 +123,7 @@ class SourceMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class ReportMeta:
+class ReportMeta(Plain):
     """A report's front matter."""
 
     title: str
@@ -138,7 +153,7 @@ class ReportMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class TopicMeta:
+class TopicMeta(Plain):
     """An entry of topics.yaml."""
 
     key: str
@@ -152,7 +167,7 @@ class TopicMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class RoleMeta:
+class RoleMeta(Plain):
     """An office an actor held."""
 
     title: str
@@ -164,7 +179,7 @@ class RoleMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class ActorMeta:
+class ActorMeta(Plain):
     """An entry of actors.yaml: a person, a state or an organization."""
 
     key: str
@@ -184,7 +199,7 @@ class ActorMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class VenueMeta:
+class VenueMeta(Plain):
     """An entry of venues.yaml: a forum or a recurring meeting."""
 
     key: str
@@ -200,7 +215,7 @@ class VenueMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class AuthorMeta:
+class AuthorMeta(Plain):
     """An entry of site.yaml ``authors``."""
 
     name: str
@@ -210,7 +225,7 @@ class AuthorMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class SiteMeta:
+class SiteMeta(Plain):
     """content/site.yaml."""
 
     title: str
@@ -241,7 +256,7 @@ class SiteMeta:
 
 
 @dataclass(frozen=True, slots=True)
-class ScaleTerm:
+class ScaleTerm(Plain):
     """One term of an estimative scale."""
 
     term: str
@@ -257,7 +272,7 @@ class ScaleTerm:
 
 
 @dataclass(frozen=True, slots=True)
-class Lexicon:
+class Lexicon(Plain):
     """The words the evidence classifier looks for, loaded from package data."""
 
     scale: str
@@ -277,7 +292,7 @@ class Lexicon:
 
 
 @dataclass(frozen=True, slots=True)
-class Claim:
+class Claim(Plain):
     """One sentence of a report, classified."""
 
     text: str
@@ -305,7 +320,7 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
-class Block:
+class Block(Plain):
     """A run of body content: prose or a party's position."""
 
     html: str
@@ -321,7 +336,7 @@ class Block:
 
 
 @dataclass(frozen=True, slots=True)
-class Item:
+class Item(Plain):
     """A ``###`` sub-topic inside a section."""
 
     title: str
@@ -353,7 +368,7 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
-class Section:
+class Section(Plain):
     """A ``##`` part of a report."""
 
     kind: str
@@ -381,7 +396,7 @@ class Section:
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
+class Link(Plain):
     """A link written in a report body."""
 
     href: str
@@ -393,7 +408,7 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
+class Report(Plain):
     """One report, parsed into the section model."""
 
     slug: str
@@ -429,7 +444,7 @@ class Report:
 
 
 @dataclass(frozen=True, slots=True)
-class Site:
+class Site(Plain):
     """Everything the build phase needs, loaded and checked."""
 
     meta: SiteMeta

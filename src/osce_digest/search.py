@@ -190,10 +190,13 @@ def shard_of(word: str) -> str:
 
 
 def _make_files(documents: list[Document]) -> dict[str, bytes]:
-    postings: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    by_word: dict[str, list[int]] = defaultdict(list)
     for number, document in enumerate(documents):
         for word, count in document.counts:
-            postings[shard_of(word)][word] += (number, count)
+            by_word[word] += (number, count)
+    postings: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for word, pairs in by_word.items():
+        postings[shard_of(word)][word] = pairs
     files = {}
     for shard, terms in postings.items():
         files[f"{FOLDER}/terms-{shard}.json"] = _json(

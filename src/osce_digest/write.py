@@ -186,6 +186,11 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
+def remove_leftovers(out: Path) -> None:
+    """Remove what killed builds left beside ``out`` (a new stage does this too)."""
+    _remove_leftovers(out.absolute())
+
+
 def _remove_leftovers(out: Path) -> None:
     """Staging or old folders that killed builds left beside the output."""
     for pattern in (f".{out.name}.staging-*", f".{out.name}.old-*"):
