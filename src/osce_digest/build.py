@@ -100,19 +100,20 @@ def build_site(
     # (deleting thousands of folders is slow on some disks, and needs no CPU).
     cleaner = empty_trash(trash) if trash is not None else None
     try:
-        return _build(
-            root,
-            out,
-            templates,
-            cache,
-            trash,
-            drafts=drafts,
-            base_url=base_url,
-            strict=strict,
-            jobs=jobs,
-            step=step,
-            started=started,
-        )
+        with parallel.collector_paused():
+            return _build(
+                root,
+                out,
+                templates,
+                cache,
+                trash,
+                drafts=drafts,
+                base_url=base_url,
+                strict=strict,
+                jobs=jobs,
+                step=step,
+                started=started,
+            )
     finally:
         if cleaner is not None:
             cleaner.wait()

@@ -17,7 +17,7 @@ from osce_digest import console
 from osce_digest.build import build_site
 from osce_digest.diagnostics import Severity, has_errors
 from osce_digest.load import load_site, today
-from osce_digest.parallel import default_jobs
+from osce_digest.parallel import collector_paused, default_jobs
 from osce_digest.scaffold import ScaffoldRefused, new_report
 from osce_digest.serve import serve
 from osce_digest.write import OutputRefused, check_output
@@ -163,7 +163,8 @@ def _new(args: argparse.Namespace, root: Path) -> int:
 
 
 def _check(args: argparse.Namespace, root: Path) -> int:
-    loaded = load_site(root, drafts=True)
+    with collector_paused():
+        loaded = load_site(root, drafts=True, jobs=default_jobs())
     diagnostics = loaded.diagnostics
     if args.format == "json":
         console.say(console.format_json(diagnostics), sys.stdout)

@@ -42,6 +42,8 @@ class Reuse:
     """The manifest of the last build into the same output."""
     pending: dict[str, str] = field(default_factory=dict)
     """Fingerprints of files made outside templates that must be made again."""
+    stats: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Size and modification time of each file the last build left in the output."""
 
 
 def templates_fingerprint(folder: Path) -> str:
@@ -70,11 +72,11 @@ def plan_reuse(
         _fingerprint_setup, (pages, templates, known), _fingerprint, range(len(pages)), jobs
     )
     previous = _previous(cache, out)
-    reuse = Reuse(fingerprints, previous=previous)
+    reuse = Reuse(fingerprints, previous=previous, stats=_last_stats(cache, out))
     for index, (page, fingerprint) in enumerate(zip(pages, fingerprints, strict=True)):
         last = previous.get(page.output)
         path = out / page.output
-        if last is not None and last[0] == fingerprint and _sha_of(path) == last[1]:
+        if last is not None and last[0] == fingerprint and _unchanged(reuse, page.output, path):
             reuse.keep[page.output] = path
             reuse.manifest[page.output] = last
         else:
@@ -108,7 +110,7 @@ def keep_unchanged(reuse: Reuse, out: Path, wanted: Mapping[str, str]) -> set[st
     for output, fingerprint in wanted.items():
         last = reuse.previous.get(output)
         path = out / output
-        if last is not None and last[0] == fingerprint and _sha_of(path) == last[1]:
+        if last is not None and last[0] == fingerprint and _unchanged(reuse, output, path):
             reuse.keep[output] = path
             reuse.manifest[output] = last
         else:
@@ -209,6 +211,23 @@ def _previous(cache: Cache | None, out: Path) -> Manifest:
 
 def _manifest_name(out: Path) -> str:
     return digest_of(str(out.resolve()))
+
+
+def _last_stats(cache: Cache | None, out: Path) -> dict[str, tuple[int, int]]:
+    snapshot = cache.get("snapshots", _manifest_name(out)) if cache is not None else None
+    return snapshot.files if isinstance(snapshot, Snapshot) else {}
+
+
+def _unchanged(reuse: Reuse, output: str, path: Path) -> bool:
+    """Whether the file at ``path`` is still the one the last build wrote as ``output``: its
+    size and time are as that build left them, or else its bytes hash the same."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return False
+    if reuse.stats.get(output) == (stat.st_size, stat.st_mtime_ns):
+        return True
+    return _sha_of(path) == reuse.previous[output][1]
 
 
 def _sha_of(path: Path) -> str | None:
