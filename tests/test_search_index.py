@@ -11,7 +11,7 @@ import pytest
 from conftest import REPO, TESTS
 from osce_digest import search
 from osce_digest.cli import main
-from osce_digest.search import SearchIndex, count_words, shard_of, words
+from osce_digest.search import SearchIndex, count_words, shard_of, word_counts, words
 
 MULTI = TESTS / "sites" / "multi"
 
@@ -76,13 +76,14 @@ def test_the_tokeniser_splits_on_punctuation_and_underscores() -> None:
 
 
 def test_title_words_weigh_more_and_counts_are_sorted() -> None:
-    counts = count_words("Grain corridor", ["the grain ships", "grain"])
-    assert counts == (
+    counts = word_counts(count_words("Grain corridor", ["the grain ships", "grain"]))
+    assert counts == [
         ("corridor", search.TITLE_WEIGHT),
         ("grain", 2 + search.TITLE_WEIGHT),
         ("ships", 1),
         ("the", 1),
-    )
+    ]
+    assert count_words("Grain", ["ships"]) == "grain 5 ships 1"
 
 
 def test_shards_are_the_first_two_characters_as_code_points() -> None:

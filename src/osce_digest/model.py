@@ -431,8 +431,9 @@ class Report(Plain):
     """Every fragment id the report page has for its body (sections, items, headings)."""
     body_line: int = 1
     """1-based line of the first body line in the file."""
-    words: tuple[tuple[str, int], ...] = ()
-    """Its searchable words and how often each occurs, sorted (for the search index)."""
+    words: str = field(default="", compare=False)
+    """Its searchable words and how often each occurs, sorted, as ``"word count word count"``
+    (for the search index; derived from the rest, so not compared, and not published)."""
     digest: str = field(default="", compare=False)
     """Fingerprint of the source text and of everything it was parsed with (not published)."""
 

@@ -94,7 +94,9 @@ def json_bytes(data: Any, *, compact: bool = False) -> bytes:
 
 
 def _published(report: Report) -> dict[str, Any]:
-    """The section model as published: without the build's internal fingerprint."""
+    """The section model as published: without the build's internal fingerprint and search
+    words (the search index publishes those)."""
     data: dict[str, Any] = to_data(report)
     data.pop("digest", None)
+    data.pop("words", None)
     return data
