@@ -178,7 +178,7 @@ def _build(
     stale = keep_unchanged(reuse, out, {f.output: f.fingerprint for f in lazy})
     stage = Stage(out, trash)
     try:
-        written = _write_all(stage, assets, lazy, stale, reuse, step)
+        written = _write_all(stage, assets, lazy, stale, reuse, step, jobs)
         step(f"rendering {len(reuse.render)} of {len(pages)} pages")
         # Workers write the pages into the stage themselves: no page crosses back.
         shas = parallel.run(
@@ -213,19 +213,28 @@ def _write_all(
     stale: set[str],
     reuse: Reuse,
     step: Callable[[str], None],
+    jobs: int,
 ) -> int:
     """Write the assets and the stale generated files; returns how many were written."""
     step("writing feeds and data")
     for asset in assets:
         stage.write(asset.output, asset.data)
-    shas = {}
-    for file in lazy:
-        if file.output in stale:
-            data = file.make()
-            stage.write(file.output, data)
-            shas[file.output] = hashlib.sha256(data).hexdigest()
-    record_files(reuse, shas)
-    return len(assets) + len(shas)
+    make = [file for file in lazy if file.output in stale]
+    # Workers make and write the files (a JSON file per report adds up); hashes come back.
+    shas = parallel.run(_lazy_setup, (make, stage.path), _make_to_stage, range(len(make)), jobs)
+    record_files(reuse, {file.output: sha for file, sha in zip(make, shas, strict=True)})
+    return len(assets) + len(make)
+
+
+def _lazy_setup(files: list[LazyFile], stage: Path) -> tuple[list[LazyFile], Path]:
+    return files, stage
+
+
+def _make_to_stage(state: tuple[list[LazyFile], Path], index: int) -> str:
+    files, stage = state
+    data = files[index].make()
+    write_file(stage, files[index].output, data)
+    return hashlib.sha256(data).hexdigest()
 
 
 def _render_setup(

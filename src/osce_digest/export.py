@@ -9,29 +9,45 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import types
 import typing
+from collections.abc import Hashable
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from osce_digest.model import Block, Claim, Item, Report, Section
 
 T = TypeVar("T")
 
 
+_PLAIN = (str, int, float, bool)
+
+
 def to_data(value: Any) -> Any:
     """Dataclasses, enums, dates, tuples and dicts as JSON-ready data."""
+    if value is None or type(value) in _PLAIN:  # most values: settle them first
+        return value
+    if isinstance(value, list | tuple):
+        return [to_data(v) for v in value]
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dt.date):
         return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, list | tuple):
-        return [to_data(v) for v in value]
     if isinstance(value, dict):
         return {str(k): to_data(v) for k, v in value.items()}
+    names = _field_names(cast(Hashable, type(value)))
+    if names is not None:
+        return {name: to_data(getattr(value, name)) for name in names}
     return value
+
+
+@functools.cache
+def _field_names(cls: Hashable) -> tuple[str, ...] | None:
+    """The field names of a dataclass, None for another type (pure, so memoised)."""
+    if not dataclasses.is_dataclass(cls):
+        return None
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def from_data(cls: type[T], data: Any) -> T:

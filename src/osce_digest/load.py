@@ -194,8 +194,22 @@ def report_context(
     )
 
 
-def _load_one(ctx: ReportContext, file: SourceFile) -> tuple[Report | None, list[Diagnostic]]:
-    return load_report(file, ctx)
+def _load_setup(
+    cache: Cache | None, site: SiteMeta, vocab: Vocabularies, day: dt.date, namespace: str
+) -> tuple[ReportContext, Cache | None]:
+    return report_context(site, vocab, day, namespace), cache
+
+
+def _load_one(
+    state: tuple[ReportContext, Cache | None], file: SourceFile
+) -> tuple[Report | None, list[Diagnostic]]:
+    # The worker stores what it parsed: the parent would otherwise pickle every report a
+    # second time, one after the other.
+    ctx, cache = state
+    entry = load_report(file, ctx)
+    if cache is not None:
+        cache.put("reports", report_digest(ctx.namespace, file), entry)
+    return entry
 
 
 def report_digest(namespace: str, file: SourceFile) -> str:
@@ -218,11 +232,10 @@ def _load_reports(
             if isinstance(entry, tuple) and len(entry) == 2:
                 found[index] = entry
     missing = [i for i in range(len(files)) if i not in found]
-    parsed = parallel.run(report_context, context, _load_one, [files[i] for i in missing], jobs)
+    todo = [files[i] for i in missing]
+    parsed = parallel.run(_load_setup, (cache, *context), _load_one, todo, jobs)
     for index, entry in zip(missing, parsed, strict=True):
         found[index] = entry
-        if cache is not None:
-            cache.put("reports", digests[index], entry)
     if cache is not None:
         cache.prune("reports", digests)
     return [found[i] for i in range(len(files))]
