@@ -27,6 +27,11 @@ _WORKER: dict[str, Any] = {}
 MIN_ITEMS_PER_WORKER = 8
 """Below this many items per worker, starting processes costs more than it saves."""
 
+MAX_CHUNK = 16
+"""Items a worker takes at once, at most. A worker holds a chunk's results until it sends
+them; chunks that grew with the site (a quarter of a worker's share) made each worker hold
+hundreds of parsed reports, and its collector walk them again and again."""
+
 
 def default_jobs() -> int:
     """The number of cores this process may run on."""
@@ -50,7 +55,7 @@ def run(
         state = setup(*args)
         return [task(state, item) for item in items]
     workers = min(jobs, len(items) // MIN_ITEMS_PER_WORKER)
-    chunk = max(1, len(items) // (workers * 4))
+    chunk = max(1, min(MAX_CHUNK, len(items) // (workers * 4)))
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         workers, mp_context=context, initializer=_initialize, initargs=(setup, args)
