@@ -123,7 +123,7 @@ def _serve(args: argparse.Namespace, root: Path) -> int:
             console.say(text + "\nstill serving the last good build", sys.stderr)
             return text
         console.say(
-            f"built {result.reports} reports in {result.seconds:.2f} s "
+            f"built {result.reports} report{'s' * (result.reports != 1)} in {result.seconds:.2f} s "
             f"({result.pages} files written, {result.unchanged} unchanged)",
             sys.stdout,
         )
