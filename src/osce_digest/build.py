@@ -21,15 +21,16 @@ from osce_digest.diagnostics import Diagnostic, error, has_errors
 from osce_digest.discover import discover
 from osce_digest.incremental import (
     Reuse,
+    as_left,
     inputs_fingerprint,
     keep_unchanged,
+    last_snapshot,
     plan_reuse,
     record,
     record_files,
     save,
     save_snapshot,
     templates_fingerprint,
-    unchanged_since,
 )
 from osce_digest.indexes import Indexes
 from osce_digest.load import load_site
@@ -42,7 +43,6 @@ from osce_digest.pages import Asset, Page, check_collisions, plan_pages
 from osce_digest.schema import json_schema
 from osce_digest.search import SearchIndex
 from osce_digest.templates import (
-    PageRenderer,
     TemplateEnvironment,
     TemplateFailure,
     make_environment,
@@ -137,8 +137,9 @@ def _build(
     templates_digest = templates_fingerprint(templates) if templates.is_dir() else ""
     options = [f"{drafts=}", f"{base_url=}", f"{strict=}", f"{templates.resolve()}"]
     inputs = inputs_fingerprint(*discovered, templates_digest, options) if cache else ""
-    snapshot = unchanged_since(cache, out, inputs)
-    if snapshot is not None:  # nothing to do: the output is what this build would write
+    snapshot = last_snapshot(cache, out)
+    if snapshot is not None and as_left(snapshot, out, inputs):
+        # Nothing to do: the output is what this build would write.
         remove_leftovers(out)
         return BuildResult(
             snapshot.diagnostics,
@@ -174,15 +175,17 @@ def _build(
     if env is None or problems:
         return BuildResult(tuple(diagnostics + problems), 0, 0, time.perf_counter() - started)
     shared = {"site": pages[0].context["site"], "d": pages[0].context["d"]}
-    reuse = plan_reuse(pages, out, templates_digest, cache, shared, jobs)
+    stats = snapshot.files if snapshot is not None else {}
+    reuse = plan_reuse(pages, out, templates_digest, cache, shared, stats, jobs)
     stale = keep_unchanged(reuse, out, {f.output: f.fingerprint for f in lazy})
     stage = Stage(out, trash)
     try:
         written = _write_all(stage, assets, lazy, stale, reuse, step, jobs)
         step(f"rendering {len(reuse.render)} of {len(pages)} pages")
         # Workers write the pages into the stage themselves: no page crosses back.
+        # Workers are forked: the environment compiled (and checked) here comes along.
         shas = parallel.run(
-            _render_setup, (env, pages, stage.path), _render_to_stage, reuse.render, jobs
+            parallel.given, (env, pages, stage.path), _render_to_stage, reuse.render, jobs
         )
         record(reuse, pages, dict(zip((pages[i].output for i in reuse.render), shas, strict=True)))
         step("writing")
@@ -221,13 +224,9 @@ def _write_all(
         stage.write(asset.output, asset.data)
     make = [file for file in lazy if file.output in stale]
     # Workers make and write the files (a JSON file per report adds up); hashes come back.
-    shas = parallel.run(_lazy_setup, (make, stage.path), _make_to_stage, range(len(make)), jobs)
+    shas = parallel.run(parallel.given, (make, stage.path), _make_to_stage, range(len(make)), jobs)
     record_files(reuse, {file.output: sha for file, sha in zip(make, shas, strict=True)})
     return len(assets) + len(make)
-
-
-def _lazy_setup(files: list[LazyFile], stage: Path) -> tuple[list[LazyFile], Path]:
-    return files, stage
 
 
 def _make_to_stage(state: tuple[list[LazyFile], Path], index: int) -> str:
@@ -237,17 +236,10 @@ def _make_to_stage(state: tuple[list[LazyFile], Path], index: int) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _render_setup(
-    env: TemplateEnvironment, pages: list[Page], stage: Path
-) -> tuple[PageRenderer, Path]:
-    # Workers are forked: the environment compiled (and checked) in the parent comes along.
-    return (env, pages), stage
-
-
-def _render_to_stage(state: tuple[PageRenderer, Path], index: int) -> str:
-    renderer, stage = state
-    data = render_nth(renderer, index)
-    write_file(stage, renderer[1][index].output, data)
+def _render_to_stage(state: tuple[TemplateEnvironment, list[Page], Path], index: int) -> str:
+    env, pages, stage = state
+    data = render_nth((env, pages), index)
+    write_file(stage, pages[index].output, data)
     return hashlib.sha256(data).hexdigest()
 
 

@@ -2,8 +2,12 @@
 
 Each page gets a fingerprint of everything it is made from (the templates, and its context
 with reports and shared lookups entering by digest). A page whose fingerprint matches the
-last build's, and whose file in the output is still the one that build wrote (same SHA-256),
-is not rendered: the file is linked into the new output as it is.
+last build's, and whose file in the output is still the one that build wrote (the size and
+time its snapshot recorded, else the same SHA-256), is not rendered: the file is linked into
+the new output as it is.
+
+Each finished build also leaves a ``Snapshot``: a digest of all its inputs and the size and
+time of every output file. A build whose inputs and output both match it has nothing to do.
 """
 
 from __future__ import annotations
@@ -60,19 +64,20 @@ def plan_reuse(
     templates: str,
     cache: Cache | None,
     shared: Mapping[str, Any],
+    stats: dict[str, tuple[int, int]],
     jobs: int = 1,
 ) -> Reuse:
     """Fingerprint every page (over ``jobs`` processes) and find those the last build into
-    ``out`` already made."""
+    ``out`` already made (``stats``: its snapshot's files, see ``Snapshot.files``)."""
     known = {
         type(value): f"{name}:{context_fingerprint({name: value}, {})}"
         for name, value in shared.items()
     }
     fingerprints = parallel.run(
-        _fingerprint_setup, (pages, templates, known), _fingerprint, range(len(pages)), jobs
+        parallel.given, (pages, templates, known), _fingerprint, range(len(pages)), jobs
     )
     previous = _previous(cache, out)
-    reuse = Reuse(fingerprints, previous=previous, stats=_last_stats(cache, out))
+    reuse = Reuse(fingerprints, previous=previous, stats=stats)
     for index, (page, fingerprint) in enumerate(zip(pages, fingerprints, strict=True)):
         last = previous.get(page.output)
         path = out / page.output
@@ -82,12 +87,6 @@ def plan_reuse(
         else:
             reuse.render.append(index)
     return reuse
-
-
-def _fingerprint_setup(
-    pages: Sequence[Page], templates: str, known: Mapping[type, str]
-) -> tuple[Sequence[Page], str, Mapping[type, str]]:
-    return pages, templates, known
 
 
 def _fingerprint(state: tuple[Sequence[Page], str, Mapping[type, str]], index: int) -> str:
@@ -176,15 +175,16 @@ def output_files(out: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def unchanged_since(cache: Cache | None, out: Path, inputs: str) -> Snapshot | None:
-    """The last build into ``out``, if it was made from the same inputs and its output is
-    as it left it (no file added, removed, or touched); then there is nothing to do."""
-    if cache is None:
-        return None
-    snapshot = cache.get("snapshots", _manifest_name(out))
-    if not isinstance(snapshot, Snapshot) or snapshot.inputs != inputs:
-        return None
-    return snapshot if output_files(out) == snapshot.files else None
+def last_snapshot(cache: Cache | None, out: Path) -> Snapshot | None:
+    """The snapshot of the last build into ``out``, if the cache has one."""
+    snapshot = cache.get("snapshots", _manifest_name(out)) if cache is not None else None
+    return snapshot if isinstance(snapshot, Snapshot) else None
+
+
+def as_left(snapshot: Snapshot, out: Path, inputs: str) -> bool:
+    """Whether that build was made from the same inputs and its output is as it left it (no
+    file added, removed, or touched): then there is nothing to do."""
+    return snapshot.inputs == inputs and output_files(out) == snapshot.files
 
 
 def save_snapshot(
@@ -211,11 +211,6 @@ def _previous(cache: Cache | None, out: Path) -> Manifest:
 
 def _manifest_name(out: Path) -> str:
     return digest_of(str(out.resolve()))
-
-
-def _last_stats(cache: Cache | None, out: Path) -> dict[str, tuple[int, int]]:
-    snapshot = cache.get("snapshots", _manifest_name(out)) if cache is not None else None
-    return snapshot.files if isinstance(snapshot, Snapshot) else {}
 
 
 def _unchanged(reuse: Reuse, output: str, path: Path) -> bool:

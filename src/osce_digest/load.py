@@ -6,7 +6,6 @@ phase runs only when this returns no errors.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import re
@@ -201,14 +200,15 @@ def _load_setup(
 
 
 def _load_one(
-    state: tuple[ReportContext, Cache | None], file: SourceFile
+    state: tuple[ReportContext, Cache | None], job: tuple[SourceFile, str]
 ) -> tuple[Report | None, list[Diagnostic]]:
     # The worker stores what it parsed: the parent would otherwise pickle every report a
     # second time, one after the other.
     ctx, cache = state
-    entry = load_report(file, ctx)
+    file, digest = job
+    entry = load_report(file, ctx, digest)
     if cache is not None:
-        cache.put("reports", report_digest(ctx.namespace, file), entry)
+        cache.put("reports", digest, entry)
     return entry
 
 
@@ -232,7 +232,7 @@ def _load_reports(
             if isinstance(entry, tuple) and len(entry) == 2:
                 found[index] = entry
     missing = [i for i in range(len(files)) if i not in found]
-    todo = [files[i] for i in missing]
+    todo = [(files[i], digests[i]) for i in missing]
     parsed = parallel.run(_load_setup, (cache, *context), _load_one, todo, jobs)
     for index, entry in zip(missing, parsed, strict=True):
         found[index] = entry
@@ -250,8 +250,10 @@ def today(timezone: str) -> dt.date:
     return dt.datetime.now(zone).date()
 
 
-def load_report(file: SourceFile, ctx: ReportContext) -> tuple[Report | None, list[Diagnostic]]:
-    """Parse and check one report file."""
+def load_report(
+    file: SourceFile, ctx: ReportContext, digest: str
+) -> tuple[Report | None, list[Diagnostic]]:
+    """Parse and check one report file (``digest``: its ``report_digest``)."""
     site, vocab = ctx.site, ctx.vocab
     slug = file.path.stem
     diagnostics: list[Diagnostic] = []
@@ -324,10 +326,10 @@ def load_report(file: SourceFile, ctx: ReportContext) -> tuple[Report | None, li
         links=tuple(body.links),
         anchors=tuple(sorted(body.anchors)),
         body_line=split.body_line,
-        digest=report_digest(ctx.namespace, file),
+        words=report_words(meta, lede, sections),
+        digest=digest,
     )
     diagnostics += check_report(report, doc, ctx.lexicon, ctx.other_scales, ctx.today)
-    report = dataclasses.replace(report, words=report_words(report))
     return (report if slug and KEY_PATTERN.fullmatch(slug) else None), diagnostics
 
 

@@ -67,6 +67,11 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+def given(*args: Any) -> tuple[Any, ...]:
+    """A setup for tasks whose state is just the arguments (inherited by forked workers)."""
+    return args
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Run the block with Python's cyclic garbage collector off (the model has no cycles).

@@ -25,13 +25,13 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from osce_digest.cache import digest_of
 from osce_digest.indexes import Indexes
 from osce_digest.listings import country_name
-from osce_digest.model import Report, Site
+from osce_digest.model import Block, ReportMeta, Section, Site
 
 FORMAT = 1
 """Version of the files' layout; search.js checks it."""
@@ -75,15 +75,16 @@ def word_counts(counts: WordCounts) -> list[tuple[str, int]]:
     return list(zip(parts[::2], map(int, parts[1::2]), strict=True))
 
 
-def report_words(report: Report) -> WordCounts:
+def report_words(
+    meta: ReportMeta, lede: Sequence[Block], sections: Sequence[Section]
+) -> WordCounts:
     """Word counts of a report: dek, summary, tags, encounter and place, headings, claims."""
-    meta = report.meta
     texts = [meta.dek or "", meta.summary or "", " ".join(meta.tags), meta.encounter.name]
     place = meta.encounter.place
     if place is not None:
         texts += [place.name, place.locality or "", place.near or ""]
-    texts += [c.text for b in report.lede for c in b.claims]
-    for section in report.sections:
+    texts += [c.text for b in lede for c in b.claims]
+    for section in sections:
         texts.append(section.title)
         texts += [c.text for b in section.blocks for c in b.claims]
         for item in section.items:
@@ -108,11 +109,6 @@ class Document:
     """A few sentences, at most ``EXCERPT`` characters."""
     counts: WordCounts
     """The words and their counts."""
-
-    @property
-    def length(self) -> int:
-        """Words in the document."""
-        return sum(map(int, self.counts.split()[1::2]))
 
 
 class SearchIndex:
@@ -199,9 +195,12 @@ def shard_of(word: str) -> str:
 
 def _make_files(documents: list[Document]) -> dict[str, bytes]:
     by_word: dict[str, list[int]] = defaultdict(list)
+    lengths = []  # words in each document
     for number, document in enumerate(documents):
-        for word, count in word_counts(document.counts):
+        counted = word_counts(document.counts)
+        for word, count in counted:
             by_word[word] += (number, count)
+        lengths.append(sum(count for _, count in counted))
     postings: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for word, pairs in by_word.items():
         postings[shard_of(word)][word] = pairs
@@ -219,7 +218,7 @@ def _make_files(documents: list[Document]) -> dict[str, bytes]:
         "format": FORMAT,
         "documents": len(documents),
         "chunk": CHUNK,
-        "lengths": [d.length for d in documents],
+        "lengths": lengths,
         "shards": sorted(postings),
     }
     files[f"{FOLDER}/meta.json"] = _json(meta)
