@@ -122,7 +122,7 @@ def test_a_report_with_a_byte_order_mark_and_crlf_keeps_its_line_numbers(tmp_pat
     result = load_site(root)
     assert [d for d in result.diagnostics if d.severity == "error"] == []
     assert result.site is not None
-    report = result.site.reports[0]
+    report = result.reports()[0]
     first = BODY_FIRST_LINE
     assert [(c.line, c.text) for c in report.claims] == [
         (first + 1, "Lavrov left."),

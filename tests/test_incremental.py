@@ -195,11 +195,80 @@ def test_a_cached_report_comes_back_equal_in_every_field() -> None:
 
     from osce_digest.load import load_site
 
-    site = load_site(MULTI).site
-    assert site is not None
-    for report in site.reports:
+    loaded = load_site(MULTI)
+    assert loaded.site is not None
+    for report in loaded.reports():
         again = pickle.loads(pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL))
         assert again == report
         assert again.digest == report.digest  # not compared by ==
         assert type(again.sections[0]) is type(report.sections[0])
         assert again.words == report.words
+    for summary in loaded.site.reports:
+        again = pickle.loads(pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again == summary
+        assert type(again.positions[0]) is type(summary.positions[0])
+
+
+# --- Reports held as summaries; full reports read back when a page needs one ------------
+
+
+def test_a_cached_build_holds_summaries_and_reads_each_full_report_back_from_the_cache(
+    project: Path,
+) -> None:
+    from osce_digest.cache import open_cache
+    from osce_digest.load import load_site
+    from osce_digest.model import Report, ReportSummary
+
+    cache = open_cache(project)
+    assert cache is not None
+    first = load_site(project, cache=cache)
+    assert first.site is not None
+    assert all(type(r) is ReportSummary for r in first.site.reports)
+    assert first.bodies.kept == {}  # every full report went to the cache, none stays
+    again = load_site(project, cache=cache).reports()
+    fresh = load_site(project).reports()  # no cache: parsed and kept in memory
+    assert again == fresh
+    assert all(type(r) is Report for r in again)
+    summary = first.site.reports[0]
+    assert first.bodies.get(summary).digest == summary.digest
+
+
+def test_a_full_report_missing_from_the_cache_is_parsed_again_unless_its_file_changed(
+    project: Path,
+) -> None:
+    from osce_digest.cache import open_cache
+    from osce_digest.load import BodyUnavailable, load_site
+
+    cache = open_cache(project)
+    assert cache is not None
+    loaded = load_site(project, cache=cache)
+    assert loaded.site is not None
+    summary = loaded.site.reports[0]
+    expected = load_site(project).reports()[0]
+    shutil.rmtree(cache.folder / "bodies")
+    assert loaded.bodies.get(summary) == expected
+    path = project / summary.path
+    path.write_text(path.read_text("utf-8") + "\nEdited while building.\n", "utf-8")
+    with pytest.raises(BodyUnavailable) as raised:
+        loaded.bodies.get(summary)
+    assert raised.value.diagnostic.file == summary.path
+    assert raised.value.diagnostic.rule == "changed-during-build"
+
+
+def test_compiled_templates_are_cached_and_a_template_edit_is_rendered(
+    project: Path, tmp_path: Path
+) -> None:
+    out = project / "site"
+    build(project, out)
+    compiled = project / FOLDER / "templates"
+    before = tree(compiled)
+    assert len(before) == len(list((project / "templates").rglob("*.html")))
+    base = project / "templates" / "base.html"
+    base.write_text(base.read_text("utf-8").replace("</body>", "<!--x--></body>"), "utf-8")
+    build(project, out)
+    assert "<!--x-->" in (out / "index.html").read_text("utf-8")
+    after = tree(compiled)
+    assert after.keys() == before.keys()  # one entry per template, rewritten in place
+    assert len([name for name in after if after[name] != before[name]]) == 1
+    build(project, tmp_path / "clean", "--no-cache")
+    assert tree(out) == tree(tmp_path / "clean")

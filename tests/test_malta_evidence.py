@@ -22,7 +22,7 @@ REPORT_PATH = "content/reports/lavrov-blinken-osce-malta-2024.md"
 def report() -> Report:
     result = load_site(REPO)
     assert result.site is not None, result.diagnostics
-    (found,) = [r for r in result.site.reports if r.path == REPORT_PATH]
+    (found,) = [r for r in result.reports() if r.path == REPORT_PATH]
     return found
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 
 import pytest
 
 from conftest import TESTS
 from osce_digest.diagnostics import Severity
 from osce_digest.load import LoadResult, load_site
-from osce_digest.model import ActorMeta, Evidence, Report, Section, Site
+from osce_digest.model import ActorMeta, Evidence, Report, ReportSummary, Section, Site
 
 MULTI = TESTS / "sites" / "multi"
 DRAFT_SLUG = "varga-reyes-april-call-draft"
@@ -34,6 +35,12 @@ def site(loaded: LoadResult) -> Site:
     return loaded.site
 
 
+@pytest.fixture(scope="module")
+def reports(loaded: LoadResult) -> list[Report]:
+    """The published reports in full."""
+    return loaded.reports()
+
+
 def section_topics(section: Section) -> set[str]:
     """Topics of a section: its items' topics and every claim's topics."""
     found = {t for item in section.items for t in item.topics}
@@ -47,8 +54,8 @@ def role_on(actor: ActorMeta, day: dt.date) -> str | None:
     return None
 
 
-def by_encounter(reports: tuple[Report, ...]) -> dict[str, list[Report]]:
-    groups: dict[str, list[Report]] = defaultdict(list)
+def by_encounter(reports: Iterable[ReportSummary]) -> dict[str, list[ReportSummary]]:
+    groups: dict[str, list[ReportSummary]] = defaultdict(list)
     for report in reports:
         groups[report.meta.encounter.id].append(report)
     return groups
@@ -101,23 +108,25 @@ def test_encounters_and_publications_span_at_least_three_months(site: Site) -> N
     assert len(published) >= 3
 
 
-def test_every_kind_of_encounter_occurs_and_only_a_sourced_one_has_a_duration(site: Site) -> None:
-    kinds = {r.meta.encounter.kind for r in site.reports}
+def test_every_kind_of_encounter_occurs_and_only_a_sourced_one_has_a_duration(
+    reports: list[Report],
+) -> None:
+    kinds = {r.meta.encounter.kind for r in reports}
     assert {"bilateral", "pull-aside", "call", "co-attendance", "summit"} <= kinds
-    contact = {r.meta.encounter.direct_contact for r in site.reports}
+    contact = {r.meta.encounter.direct_contact for r in reports}
     assert contact == {True, False}
-    timed = [r for r in site.reports if r.meta.encounter.duration]
+    timed = [r for r in reports if r.meta.encounter.duration]
     assert timed
     for report in timed:
         assert report.cited, f"{report.slug} gives a duration without citing a source"
 
 
 def test_a_topic_moves_from_disagreement_in_one_encounter_to_cooperation_in_a_later_one(
-    site: Site,
+    reports: list[Report],
 ) -> None:
     disagreed: dict[str, set[dt.date]] = defaultdict(set)
     cooperated: dict[str, set[dt.date]] = defaultdict(set)
-    for report in site.reports:
+    for report in reports:
         start = report.meta.encounter.start
         for section in report.sections:
             target = {"disagreements": disagreed, "cooperation": cooperated}.get(section.kind)
@@ -157,9 +166,9 @@ def test_participants_are_shared_across_encounters_and_one_changes_office(site: 
 
 
 def test_every_report_has_the_four_expected_sections_and_positions_name_states(
-    site: Site,
+    site: Site, reports: list[Report]
 ) -> None:
-    for report in site.reports:
+    for report in reports:
         kinds = {s.kind for s in report.sections}
         assert {"agenda", "disagreements", "cooperation", "implications"} <= kinds, report.slug
         assert "other" not in kinds, report.slug
@@ -177,13 +186,13 @@ def test_every_report_has_the_four_expected_sections_and_positions_name_states(
 
 
 def test_every_evidence_status_occurs_and_shared_sources_are_cited_by_several_reports(
-    site: Site,
+    site: Site, reports: list[Report]
 ) -> None:
-    statuses = {claim.evidence for report in site.reports for claim in report.claims}
+    statuses = {claim.evidence for report in reports for claim in report.claims}
     assert statuses == set(Evidence)
     assert len(site.sources) >= 2
     for source_id in site.sources:
-        citing = [r.slug for r in site.reports if source_id in r.cited]
+        citing = [r.slug for r in reports if source_id in r.cited]
         assert len(citing) >= 2, source_id
 
 

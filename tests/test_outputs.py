@@ -21,10 +21,9 @@ import pytest
 
 from conftest import REPO, TESTS
 from osce_digest.export import from_data, to_data
-from osce_digest.indexes import mentioned_topics
 from osce_digest.load import load_site
 from osce_digest.model import Evidence, Item, Report, Site
-from osce_digest.outputs.api import api_files
+from osce_digest.outputs.api import index_file, report_file
 from osce_digest.outputs.feeds import atom_feed
 from osce_digest.outputs.sitemap import MAX_URLS, sitemap
 
@@ -77,6 +76,11 @@ def load(root: Path, *, drafts: bool = False) -> Site:
     return result.site
 
 
+def load_reports(root: Path, *, drafts: bool = False) -> list[Report]:
+    """The published reports of a site in full, newest first."""
+    return load_site(root, drafts=drafts).reports()
+
+
 def without_base_url(site: Site) -> Site:
     return dataclasses.replace(site, meta=dataclasses.replace(site.meta, base_url=""))
 
@@ -86,7 +90,7 @@ def main_feed(site: Site) -> bytes:
 
 
 def topic_feed(site: Site, key: str) -> bytes:
-    reports = [r for r in site.reports if key in mentioned_topics(r, site.topics)]
+    reports = [r for r in site.reports if key in r.topics]
     return atom_feed(site, reports, path=f"topics/{key}/feed.xml", title=key, subtitle="S").data
 
 
@@ -167,7 +171,7 @@ def test_a_topic_named_only_on_an_item_heading_becomes_a_category(tmp_path: Path
     shutil.copytree(BASIC / "content", tmp_path / "content")
     (tmp_path / "content" / "reports" / "quiet.md").write_text(QUIET_REPORT, "utf-8")
     site = load(tmp_path)
-    quiet = next(r for r in site.reports if r.slug == "quiet")
+    quiet = next(r for r in load_reports(tmp_path) if r.slug == "quiet")
     assert not any(c.topics for c in quiet.claims)
     entry = next(e for e in feedparser.parse(main_feed(site)).entries if "quiet" in e.link)
     assert [t.term for t in entry.tags] == ["arms-control"]
@@ -302,22 +306,26 @@ def test_robots_txt_allows_everything_and_names_the_sitemap_only_with_a_base_url
 # --- JSON API ---------------------------------------------------------------------------
 
 
-def api(site: Site) -> dict[str, bytes]:
-    return {a.output: a.data for a in api_files(site)}
+def api(root: Path, *, drafts: bool = False) -> dict[str, bytes]:
+    """The API files of a site: the index and one file per report."""
+    loaded = load_site(root, drafts=drafts)
+    assert loaded.site is not None, loaded.diagnostics
+    files = [index_file(loaded.site)] + [report_file(r) for r in loaded.reports()]
+    return {a.output: a.data for a in files}
 
 
 @pytest.mark.parametrize("root", [BASIC, REPO], ids=["tests/sites/basic", "content"])
 def test_every_report_round_trips_through_its_api_file(root: Path) -> None:
-    site = load(root, drafts=True)
-    files = api(site)
-    assert site.reports
-    for report in site.reports:
+    files = api(root, drafts=True)
+    reports = load_reports(root, drafts=True)
+    assert reports
+    for report in reports:
         data = json.loads(files[f"api/reports/{report.slug}.json"])
         assert from_data(Report, data) == report
 
 
 def test_api_files_are_sorted_utf8_with_a_trailing_newline_and_the_index_indented() -> None:
-    for name, data in api(load(REPO)).items():
+    for name, data in api(REPO).items():
         text = data.decode("utf-8")
         parsed = json.loads(text)
         if name == "api/reports.json":
@@ -328,8 +336,7 @@ def test_api_files_are_sorted_utf8_with_a_trailing_newline_and_the_index_indente
 
 
 def test_the_index_lists_every_report_newest_first_with_its_evidence_counts() -> None:
-    site = load(BASIC, drafts=True)
-    files = api(site)
+    files = api(BASIC, drafts=True)
     index = json.loads(files["api/reports.json"])
     assert [r["slug"] for r in index["reports"]] == ["draft-report", "council-2024"]
     council = index["reports"][1]
@@ -368,7 +375,7 @@ def claim_statuses(data: Any) -> Counter[str]:
 
 @pytest.mark.parametrize("root", [BASIC, REPO], ids=["tests/sites/basic", "content"])
 def test_index_counts_match_the_claims_in_each_report_file(root: Path) -> None:
-    files = api(load(root))
+    files = api(root)
     index = json.loads(files["api/reports.json"])
     assert len(index["reports"]) == len(load(root).reports)
     for entry in index["reports"]:
@@ -381,7 +388,7 @@ def test_index_counts_match_the_claims_in_each_report_file(root: Path) -> None:
 
 
 def test_from_data_rebuilds_enums_dates_and_nested_tuples() -> None:
-    item = load(BASIC).reports[0].sections[1].items[0]
+    item = load_reports(BASIC)[0].sections[1].items[0]
     rebuilt = from_data(Item, to_data(item))
     assert rebuilt == item
     assert isinstance(rebuilt.evidence, Evidence)
@@ -401,7 +408,7 @@ def test_from_data_rebuilds_enums_dates_and_nested_tuples() -> None:
 def test_from_data_refuses_data_that_does_not_fit_the_model(
     change: dict[str, Any], message: str
 ) -> None:
-    data = to_data(load(BASIC).reports[0].sections[1].items[0]) | change
+    data = to_data(load_reports(BASIC)[0].sections[1].items[0]) | change
     with pytest.raises(ValueError, match=message):
         from_data(Item, data)
 

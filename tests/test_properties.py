@@ -117,7 +117,7 @@ def test_any_report_body_loads_into_a_model_or_diagnostics(project: Path, body: 
     if not result.site.reports:
         assert any(d.file == REPORT for d in result.diagnostics)
         return
-    (report,) = result.site.reports
+    (report,) = result.reports()
     last_line = BODY_FIRST_LINE + body.count("\n")
     for claim in report.claims:
         assert claim.text

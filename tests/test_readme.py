@@ -65,7 +65,7 @@ def test_the_example_report_in_the_readme_builds_as_a_second_report(tmp_path: Pa
     loaded = load_site(project)
     assert [d for d in loaded.diagnostics if d.severity == "error"] == []
     assert loaded.site is not None
-    report = next(r for r in loaded.site.reports if r.slug == "blinken-wang-apec-2024")
+    report = next(r for r in loaded.reports() if r.slug == "blinken-wang-apec-2024")
     statuses = [c.evidence.value for c in report.claims]
     assert statuses == [
         "confirmed",

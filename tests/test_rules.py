@@ -266,7 +266,7 @@ def test_digest_new_writes_a_report_that_passes_check_and_refuses_to_overwrite(
     result = load_site(tmp_path, drafts=True)
     assert [d for d in result.diagnostics if d.severity == "error"] == []
     assert result.site is not None
-    second = next(r for r in result.site.reports if r.slug == "blinken-and-lavrov-a-second-look")
+    second = next(r for r in result.reports() if r.slug == "blinken-and-lavrov-a-second-look")
     assert second.meta.draft is True
     assert second.meta.encounter.direct_contact is False  # copied from the first report
     assert [s.kind for s in second.sections] == [

@@ -129,7 +129,7 @@ def parsed_model(root: Path, body: str) -> dict[str, Any]:
     diagnostics = [(d.line, d.col, d.rule) for d in result.diagnostics if d.rule not in RULES_BY_ID]
     assert result.site is not None, diagnostics
     assert len(result.site.reports) == 1, diagnostics
-    data = report_data(result.site.reports[0])
+    data = report_data(result.reports()[0])
     return {
         "lede": data["lede"],
         "sections": data["sections"],

@@ -127,11 +127,12 @@ def test_every_report_page_carries_json_ld_for_the_article_and_its_event(
 def test_a_topic_page_lists_every_claim_tagged_with_it_across_reports(
     built: dict[str, Path],
 ) -> None:
-    site = load_site(TESTS / "sites" / "multi").site
+    loaded = load_site(TESTS / "sites" / "multi")
+    site, reports = loaded.site, loaded.reports()
     assert site is not None
     for key in site.topics:
         page = html.unescape((built["multi"] / "topics" / key / "index.html").read_text("utf-8"))
-        tagged = [c.text for r in site.reports for c in r.claims if key in c.topics]
+        tagged = [c.text for r in reports for c in r.claims if key in c.topics]
         for text in tagged:
             assert text in page, f"topic {key}: missing {text!r}"
 

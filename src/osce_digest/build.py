@@ -33,9 +33,9 @@ from osce_digest.incremental import (
     templates_fingerprint,
 )
 from osce_digest.indexes import Indexes
-from osce_digest.load import load_site
+from osce_digest.load import Bodies, BodyUnavailable, load_site
 from osce_digest.markdown import pygments_css
-from osce_digest.model import Report, ReportMeta, Site
+from osce_digest.model import ReportMeta, ReportSummary, Site
 from osce_digest.outputs.api import index_file, report_file, report_path
 from osce_digest.outputs.feeds import atom_feed
 from osce_digest.outputs.sitemap import sitemap
@@ -46,7 +46,7 @@ from osce_digest.templates import (
     TemplateEnvironment,
     TemplateFailure,
     make_environment,
-    render_nth,
+    render_page,
 )
 from osce_digest.write import Stage, check_output, empty_trash, remove_leftovers, write_file
 
@@ -149,6 +149,7 @@ def _build(
             unchanged=len(snapshot.files) - 1,  # not counting the marker
         )
     loaded = load_site(root, drafts=drafts, jobs=jobs, cache=cache, discovered=discovered)
+    del discovered  # every report's text: the cache or the files have them from here on
     diagnostics = list(loaded.diagnostics)
     site = loaded.site
     if site is None or has_errors(diagnostics) or (strict and diagnostics):
@@ -165,11 +166,12 @@ def _build(
             "run digest in the project folder, or pass --templates DIR",
         )
         return BuildResult((*diagnostics, missing), 0, 0, time.perf_counter() - started)
-    env, problems = make_environment(templates)
+    env, problems = make_environment(templates, cache)
     assert loaded.indexes is not None  # a loaded site always has its indexes
     pages = plan_pages(site, loaded.indexes)
     assets = static_assets(templates / "static") + generated_assets(site, loaded.indexes, pages)
-    lazy = lazy_files(site, loaded.indexes) + search_files(site, loaded.indexes, cache)
+    bodies = loaded.bodies
+    lazy = lazy_files(site, loaded.indexes, bodies) + search_files(site, loaded.indexes, cache)
     placeholders = [Asset(f.output, b"", f.origin) for f in lazy]
     problems += check_collisions(pages, assets + placeholders)
     if env is None or problems:
@@ -185,14 +187,14 @@ def _build(
         # Workers write the pages into the stage themselves: no page crosses back.
         # Workers are forked: the environment compiled (and checked) here comes along.
         shas = parallel.run(
-            parallel.given, (env, pages, stage.path), _render_to_stage, reuse.render, jobs
+            parallel.given, (env, pages, stage.path, bodies), _render_to_stage, reuse.render, jobs
         )
         record(reuse, pages, dict(zip((pages[i].output for i in reuse.render), shas, strict=True)))
         step("writing")
         for rel, source in sorted(reuse.keep.items()):
             stage.link(rel, source)
         stage.commit()
-    except TemplateFailure as failure:
+    except (TemplateFailure, BodyUnavailable) as failure:
         stage.abandon()
         return BuildResult((*diagnostics, failure.diagnostic), 0, 0, time.perf_counter() - started)
     except BaseException:
@@ -236,10 +238,13 @@ def _make_to_stage(state: tuple[list[LazyFile], Path], index: int) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _render_to_stage(state: tuple[TemplateEnvironment, list[Page], Path], index: int) -> str:
-    env, pages, stage = state
-    data = render_nth((env, pages), index)
-    write_file(stage, pages[index].output, data)
+def _render_to_stage(
+    state: tuple[TemplateEnvironment, list[Page], Path, Bodies], index: int
+) -> str:
+    env, pages, stage, bodies = state
+    page = pages[index]
+    data = render_page(env, page, bodies.get(page.report) if page.report is not None else None)
+    write_file(stage, page.output, data)
     return hashlib.sha256(data).hexdigest()
 
 
@@ -272,12 +277,12 @@ class LazyFile:
     """Where it comes from, for collision messages."""
 
 
-def lazy_files(site: Site, indexes: Indexes) -> list[LazyFile]:
+def lazy_files(site: Site, indexes: Indexes, bodies: Bodies) -> list[LazyFile]:
     """Feeds (the site's and one per topic), the API index, one API file per report."""
     base = site.meta.base_url
     specs = [("feed.xml", site.meta.title, site.meta.description, list(site.reports))]
     for key, topic in site.topics.items():
-        reports = [r for r in site.reports if key in indexes.report_topics[r.slug]]
+        reports = [r for r in site.reports if key in r.topics]
         specs.append(
             (
                 f"topics/{key}/feed.xml",
@@ -296,7 +301,7 @@ def lazy_files(site: Site, indexes: Indexes) -> list[LazyFile]:
         for path, title, subtitle, reports in specs
     ]
     files += [
-        LazyFile(report_path(r), digest_of("api", r.digest), partial(_api_bytes, r), r.path)
+        LazyFile(report_path(r), digest_of("api", r.digest), partial(_api_bytes, bodies, r), r.path)
         for r in site.reports
     ]
     files.append(
@@ -332,7 +337,9 @@ def generated_assets(site: Site, indexes: Indexes, pages: list[Page]) -> list[As
     return sitemap(site, urls)
 
 
-def _feed_bytes(site: Site, reports: list[Report], path: str, title: str, subtitle: str) -> bytes:
+def _feed_bytes(
+    site: Site, reports: list[ReportSummary], path: str, title: str, subtitle: str
+) -> bytes:
     return atom_feed(site, reports, path=path, title=title, subtitle=subtitle).data
 
 
@@ -340,8 +347,8 @@ def _api_index_bytes(site: Site) -> bytes:
     return index_file(site).data
 
 
-def _api_bytes(report: Report) -> bytes:
-    return report_file(report).data
+def _api_bytes(bodies: Bodies, report: ReportSummary) -> bytes:
+    return report_file(bodies.get(report)).data
 
 
 def _json(data: object) -> bytes:

@@ -20,17 +20,17 @@ import pickle
 import sys
 from collections.abc import Iterable, Mapping
 from functools import partial
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
 from typing import Any
 
 from osce_digest import __version__
-from osce_digest.model import Report
+from osce_digest.model import ReportSummary
 
 FOLDER = ".osce-digest-cache"
 """The cache folder's name, in the project root."""
 
-FORMAT = b"osce-digest-cache/1"
+FORMAT = b"osce-digest-cache/2"
 """Bumped when the layout of entries changes."""
 
 
@@ -56,8 +56,13 @@ class Cache:
         except Exception:  # a verified entry that no longer loads: treat as absent
             return None
 
-    def put(self, kind: str, name: str, value: Any) -> None:
-        """Store a value; a cache that cannot be written is skipped, never an error."""
+    def has(self, kind: str, name: str) -> bool:
+        """Whether an entry exists under ``kind/name`` (not whether it verifies)."""
+        return (self.folder / kind / f"{name}.pickle").is_file()
+
+    def put(self, kind: str, name: str, value: Any) -> bool:
+        """Store a value; a cache that cannot be written is skipped, never an error.
+        Returns whether the value was stored."""
         payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         folder = self.folder / kind
         try:
@@ -66,7 +71,8 @@ class Cache:
             temporary.write_bytes(self._mac(kind, name, payload) + payload)
             temporary.replace(folder / f"{name}.pickle")
         except OSError:
-            return
+            return False
+        return True
 
     def prune(self, kind: str, keep: Iterable[str]) -> None:
         """Delete the entries of ``kind`` not named in ``keep``."""
@@ -90,9 +96,15 @@ def open_cache(root: Path) -> Cache | None:
     return Cache(root / FOLDER, key) if key is not None else None
 
 
+RENDERING_PACKAGES = ("jinja2", "markdown-it-py", "mdit-py-plugins", "pygments", "pyyaml")
+"""Libraries whose version changes what a cached report or page holds."""
+
+
 def generator_fingerprint() -> str:
-    """A digest of the generator itself: version, Python, and every file of the package."""
-    digest = hashlib.sha256(f"{__version__}\0{sys.version}".encode())
+    """A digest of the generator itself: version, Python, the libraries that shape its
+    output, and every file of the package."""
+    versions = [f"{name}={_version(name)}" for name in RENDERING_PACKAGES]
+    digest = hashlib.sha256("\0".join([__version__, sys.version, *versions]).encode())
     package = resources.files("osce_digest")
     for path in sorted(_package_files(Path(str(package)))):
         digest.update(path.name.encode())
@@ -122,7 +134,7 @@ def context_fingerprint(context: Mapping[str, Any], shared: Mapping[type, str]) 
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     table: dict[type, Any] = dict(copyreg.dispatch_table)
     table.update(_fast_reducers(context.values()))
-    table[Report] = _by_digest
+    table[ReportSummary] = _by_digest
     for kind, digest in shared.items():
         table[kind] = partial(_named, digest)
     pickler.dispatch_table = table
@@ -163,12 +175,19 @@ def _as_tuple(
     return tuple, ((name, *(getattr(value, n) for n in names)),)
 
 
-def _by_digest(report: Report) -> tuple[type[str], tuple[str]]:
+def _by_digest(report: ReportSummary) -> tuple[type[str], tuple[str]]:
     return str, ("report:" + report.digest,)
 
 
 def _named(digest: str, _value: object) -> tuple[type[str], tuple[str]]:
     return str, (digest,)
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
 
 
 def _package_files(folder: Path) -> list[Path]:

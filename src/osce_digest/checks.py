@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from osce_digest.diagnostics import Diagnostic, Severity, did_you_mean, error, warning
 from osce_digest.frontmatter import YamlDoc
-from osce_digest.model import Claim, Evidence, Lexicon, Report
+from osce_digest.model import Claim, Evidence, Lexicon, Report, ReportSummary
 from osce_digest.rules import RULES_BY_ID, SEVERITIES
 
 FACT_SECTIONS = ("agenda", "moments", "disagreements")
@@ -47,7 +47,7 @@ def check_report(
     return found
 
 
-def check_links(report: Report, pages: Mapping[str, Iterable[str]]) -> list[Diagnostic]:
+def check_links(report: ReportSummary, pages: Mapping[str, Iterable[str]]) -> list[Diagnostic]:
     """Internal links to nothing. ``pages`` maps a section of the site to its keys."""
     found = []
     for link in report.links:

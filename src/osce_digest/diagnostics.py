@@ -38,6 +38,12 @@ class Diagnostic:
     hint: str = ""
     """What to do about it."""
 
+    def __reduce__(self) -> tuple[type[Diagnostic], tuple[str, int, int, str, str, str, str]]:
+        # Pickled by value, through __init__: the default for a slotted dataclass goes
+        # through dataclasses.fields for every object (a build caches tens of thousands).
+        fields = (self.file, self.line, self.col, self.severity, self.rule, self.message)
+        return Diagnostic, (*fields, self.hint)
+
     def sort_key(self) -> tuple[str, int, int, str]:
         """Order by file, then position, then rule."""
         return (self.file, self.line, self.col, self.rule)

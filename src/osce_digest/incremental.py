@@ -92,7 +92,8 @@ def plan_reuse(
 def _fingerprint(state: tuple[Sequence[Page], str, Mapping[type, str]], index: int) -> str:
     pages, templates, known = state
     page = pages[index]
-    return digest_of(templates, page.template, context_fingerprint(page.context, known))
+    body = page.report.digest if page.report is not None else ""
+    return digest_of(templates, page.template, body, context_fingerprint(page.context, known))
 
 
 def record(reuse: Reuse, pages: Sequence[Page], shas: Mapping[str, str]) -> None:

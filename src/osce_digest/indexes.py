@@ -10,11 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from osce_digest.evidence import weakest
-from osce_digest.model import Block, Claim, Evidence, Report, Site
+from osce_digest.model import Mention, Position, ReportSummary, Site
 
 FLOW_KINDS = ("disagreements", "cooperation")
 """Section kinds that make a topic's trajectory: was it contested or shared?"""
@@ -47,26 +46,6 @@ class Encounter:
 
 
 @dataclass(frozen=True, slots=True)
-class Mention:
-    """A place in a report where a topic appears."""
-
-    report: str
-    """Report slug."""
-    section_kind: str
-    """Kind of the section ("lede" for the lede)."""
-    section_title: str
-    """Title of the section."""
-    anchor: str
-    """Fragment of the exact place: the claim's item, else its section."""
-    text: str
-    """The claim's sentence, or the item's title for an item tagged without a claim."""
-    evidence: Evidence | None
-    """The claim's status (or the item's)."""
-    line: int
-    """Line in the report file."""
-
-
-@dataclass(frozen=True, slots=True)
 class TopicStop:
     """One encounter on a topic's trajectory."""
 
@@ -85,28 +64,6 @@ class TopicStop:
         if contested and shared:
             return "both"
         return "disagreement" if contested else ("cooperation" if shared else "mentioned")
-
-
-@dataclass(frozen=True, slots=True)
-class Position:
-    """A party's stated position on a disagreements item."""
-
-    report: str
-    """Report slug."""
-    encounter: str
-    """Encounter id."""
-    party: str
-    """actors.yaml key of the party."""
-    item_title: str
-    """The item it belongs to."""
-    anchor: str
-    """The item's fragment."""
-    topics: tuple[str, ...]
-    """The item's topics."""
-    text: str
-    """The position's sentences."""
-    evidence: Evidence | None
-    """Weakest status of its sentences."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,22 +106,22 @@ def build_indexes(site: Site) -> Indexes:
     """Compute every cross-report view of a loaded site."""
     encounters = _encounters(site.reports)
     by_slug = {r.slug: r for r in site.reports}
-    report_topics = {r.slug: mentioned_topics(r, site.topics) for r in site.reports}
+    report_topics = {r.slug: r.topics for r in site.reports}
     positions = _positions(site.reports, encounters)
-    mentions = {r.slug: mentions_by_topic(r) for r in site.reports}
     lookup = _related_lookup(site.reports, report_topics)
     country_actors: dict[str, list[str]] = defaultdict(list)
     for key, actor in site.actors.items():
         if actor.country:
             country_actors[actor.country.upper()].append(key)
-    actors = {key: _entry([key], encounters, positions, site, lambda k: k) for key in site.actors}
+    lookups = _actor_lookups(encounters, positions)
+    actors = {key: _entry([key], lookups, site, lambda k: k) for key in site.actors}
     countries = {
-        iso: _entry(keys, encounters, positions, site, lambda k: _country(site, k))
+        iso: _entry(keys, lookups, site, lambda k: _country(site, k))
         for iso, keys in sorted(country_actors.items())
     }
     return Indexes(
         encounters=encounters,
-        topics={key: _trajectory(key, site.reports, encounters, mentions) for key in site.topics},
+        topics={key: _trajectory(key, site.reports, encounters) for key in site.topics},
         actors=actors,
         countries=countries,
         country_actors={iso: tuple(keys) for iso, keys in sorted(country_actors.items())},
@@ -175,57 +132,8 @@ def build_indexes(site: Site) -> Indexes:
     )
 
 
-def mentions_in(report: Report, topic: str) -> list[Mention]:
-    """Every claim and item of a report tagged with a topic, in document order."""
-    return mentions_by_topic(report).get(topic, [])
-
-
-def mentions_by_topic(report: Report) -> dict[str, list[Mention]]:
-    """Every claim and item of a report by the topics it is tagged with, in one pass."""
-    found: dict[str, list[Mention]] = defaultdict(list)
-    for claim in _claims(report.lede):
-        for topic in claim.topics:
-            found[topic].append(_mention(report, "lede", "Lede", "", claim))
-    for section in report.sections:
-        for claim in _claims(section.blocks):
-            for topic in claim.topics:
-                found[topic].append(
-                    _mention(report, section.kind, section.title, section.anchor, claim)
-                )
-        for item in section.items:
-            hit: set[str] = set()
-            for claim in item.claims:
-                for topic in claim.topics:
-                    hit.add(topic)
-                    found[topic].append(
-                        _mention(report, section.kind, section.title, item.anchor, claim)
-                    )
-            for topic in item.topics:
-                if topic not in hit:  # tagged on the heading only
-                    found[topic].append(
-                        Mention(
-                            report.slug,
-                            section.kind,
-                            section.title,
-                            item.anchor,
-                            item.title,
-                            item.evidence,
-                            item.line,
-                        )
-                    )
-    return found
-
-
-def _mention(report: Report, kind: str, title: str, anchor: str, claim: Claim) -> Mention:
-    return Mention(report.slug, kind, title, anchor, claim.text, claim.evidence, claim.line)
-
-
-def _claims(blocks: Iterable[Block]) -> list[Claim]:
-    return [c for b in blocks for c in b.claims]
-
-
-def _encounters(reports: Iterable[Report]) -> dict[str, Encounter]:
-    grouped: dict[str, list[Report]] = defaultdict(list)
+def _encounters(reports: Iterable[ReportSummary]) -> dict[str, Encounter]:
+    grouped: dict[str, list[ReportSummary]] = defaultdict(list)
     for report in reports:  # reports come newest first
         grouped[report.meta.encounter.id].append(report)
     entries = []
@@ -251,22 +159,14 @@ def _encounters(reports: Iterable[Report]) -> dict[str, Encounter]:
     return {e.id: e for e in entries}
 
 
-def mentioned_topics(report: Report, topics: Mapping[str, object]) -> tuple[str, ...]:
-    """Keys of the topics a report's claims and items mention, in vocabulary order."""
-    keys = {t for c in report.claims for t in c.topics}
-    keys.update(t for s in report.sections for i in s.items for t in i.topics)
-    return tuple(k for k in topics if k in keys)
-
-
 def _trajectory(
     topic: str,
-    reports: Iterable[Report],
+    reports: Iterable[ReportSummary],
     encounters: dict[str, Encounter],
-    mentions: dict[str, dict[str, list[Mention]]],
 ) -> tuple[TopicStop, ...]:
     per_encounter: dict[str, list[Mention]] = defaultdict(list)
     for report in reports:
-        per_encounter[report.meta.encounter.id].extend(mentions[report.slug].get(topic, ()))
+        per_encounter[report.meta.encounter.id].extend(report.mentions.get(topic, ()))
     stops = []
     for key in encounters:  # newest first
         found = per_encounter.get(key, [])
@@ -276,26 +176,10 @@ def _trajectory(
     return tuple(stops)
 
 
-def _positions(reports: Iterable[Report], encounters: dict[str, Encounter]) -> list[Position]:
-    found = []
-    for report in reports:
-        for section in report.sections:
-            for item in section.items:
-                for block in item.positions:
-                    if block.party_key is None:
-                        continue
-                    found.append(
-                        Position(
-                            report=report.slug,
-                            encounter=report.meta.encounter.id,
-                            party=block.party_key,
-                            item_title=item.title,
-                            anchor=item.anchor,
-                            topics=item.topics,
-                            text=" ".join(c.text for c in block.claims),
-                            evidence=weakest(c.evidence for c in block.claims),
-                        )
-                    )
+def _positions(
+    reports: Iterable[ReportSummary], encounters: dict[str, Encounter]
+) -> list[Position]:
+    found = [p for r in reports for p in r.positions]
     order = {key: n for n, key in enumerate(encounters)}
     found.sort(key=lambda p: (order.get(p.encounter, 0), p.report, p.anchor))
     return found
@@ -308,14 +192,13 @@ def _country(site: Site, key: str) -> str | None:
 
 def _entry(
     keys: list[str],
-    encounters: dict[str, Encounter],
-    positions: list[Position],
+    lookups: _ActorLookups,
     site: Site,
     identify: Callable[[str], str | None],
 ) -> ActorEntry:
     """Encounters, counterparts and positions of a group of actors (one actor or a country)."""
     own = set(keys)
-    mine = [e for e in encounters.values() if own & set(e.participants)]
+    mine = _unique(heapq.merge(*(lookups.encounters.get(k, ()) for k in own)))
     me = {identify(k) for k in keys}
     counts: Counter[str] = Counter()
     for encounter in mine:
@@ -327,16 +210,39 @@ def _entry(
         k for k, a in site.actors.items() if a.kind == "state" and a.country in countries
     }
     by_topic: dict[str, list[Position]] = defaultdict(list)
-    for position in positions:
-        if position.party in parties:
-            for topic in position.topics or ("",):
-                by_topic[topic].append(position)
+    for _, position in heapq.merge(*(lookups.positions.get(p, ()) for p in parties)):
+        for topic in position.topics or ("",):
+            by_topic[topic].append(position)
     topic_order = [*site.topics, ""]
     return ActorEntry(
         encounters=tuple(e.id for e in mine),
         counterparts=tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))),
         positions=tuple((t, tuple(by_topic[t])) for t in topic_order if t in by_topic),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _ActorLookups:
+    """Encounters and positions by actor key, each numbered in site order (for merging)."""
+
+    encounters: dict[str, list[tuple[int, Encounter]]]
+    positions: dict[str, list[tuple[int, Position]]]
+
+
+def _actor_lookups(encounters: dict[str, Encounter], positions: list[Position]) -> _ActorLookups:
+    by_participant: dict[str, list[tuple[int, Encounter]]] = defaultdict(list)
+    for number, encounter in enumerate(encounters.values()):
+        for key in dict.fromkeys(encounter.participants):
+            by_participant[key].append((number, encounter))
+    by_party: dict[str, list[tuple[int, Position]]] = defaultdict(list)
+    for number, position in enumerate(positions):
+        by_party[position.party].append((number, position))
+    return _ActorLookups(by_participant, by_party)
+
+
+def _unique(numbered: Iterable[tuple[int, Encounter]]) -> list[Encounter]:
+    """Merged (number, encounter) pairs without repeats, in order."""
+    return list(dict(numbered).values())
 
 
 def _group(
@@ -351,8 +257,8 @@ def _group(
 
 
 def _related(
-    report: Report,
-    by_slug: dict[str, Report],
+    report: ReportSummary,
+    by_slug: dict[str, ReportSummary],
     topics: dict[str, tuple[str, ...]],
     lookup: dict[str, dict[str, set[str]]],
 ) -> tuple[str, ...]:
@@ -400,7 +306,7 @@ def _related(
 
 
 def _related_lookup(
-    reports: Iterable[Report], topics: dict[str, tuple[str, ...]]
+    reports: Iterable[ReportSummary], topics: dict[str, tuple[str, ...]]
 ) -> dict[str, dict[str, set[str]]]:
     """Reports by encounter, by participant and by topic, so relatedness is not quadratic."""
     lookup: dict[str, dict[str, set[str]]] = {"encounter": {}, "participant": {}, "topic": {}}

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from osce_digest.model import Report, Site
+from osce_digest.model import ReportSummary, Site
 from osce_digest.urls import canonical
 
 
-def article_jsonld(site: Site, report: Report, topics: tuple[str, ...]) -> dict[str, Any]:
+def article_jsonld(site: Site, report: ReportSummary, topics: tuple[str, ...]) -> dict[str, Any]:
     """The structured data of one report page."""
     meta = report.meta
     encounter = meta.encounter

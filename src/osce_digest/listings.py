@@ -12,7 +12,7 @@ from typing import Any
 
 from osce_digest.evidence import DESCRIPTIONS
 from osce_digest.indexes import Encounter, Indexes
-from osce_digest.model import EVIDENCE_ORDER, Item, Lexicon, Report, Site
+from osce_digest.model import EVIDENCE_ORDER, Brief, Lexicon, ReportSummary, Site
 from osce_digest.rules import RULES
 
 COUNTRY_NAMES = {
@@ -60,24 +60,6 @@ class Spec:
     """Meta description."""
     context: dict[str, Any]
     """Template-specific context."""
-
-
-@dataclass(frozen=True, slots=True)
-class Brief:
-    """An item of a disagreements or cooperation section, in brief, for digests."""
-
-    report: str
-    """Report slug."""
-    kind: str
-    """Section kind."""
-    title: str
-    """Item title (or the section title for a section without items)."""
-    anchor: str
-    """Fragment."""
-    text: str
-    """First sentence."""
-    evidence: str | None
-    """Item evidence."""
 
 
 def country_name(site: Site, iso: str) -> str:
@@ -238,21 +220,8 @@ def _digest(site: Site, indexes: Indexes, month: str) -> Spec:
     )
 
 
-def _briefs(by_slug: dict[str, Report], encounter: Encounter) -> list[Brief]:
-    briefs = []
-    for slug in encounter.reports:
-        for section in by_slug[slug].sections:
-            if section.kind not in ("disagreements", "cooperation"):
-                continue
-            items: list[Item] = list(section.items)
-            if not items:
-                first = section.claims[0].text if section.claims else ""
-                briefs.append(Brief(slug, section.kind, section.title, section.anchor, first, None))
-            for item in items:
-                first = item.claims[0].text if item.claims else ""
-                evidence = item.evidence.value if item.evidence else None
-                briefs.append(Brief(slug, section.kind, item.title, item.anchor, first, evidence))
-    return briefs
+def _briefs(by_slug: dict[str, ReportSummary], encounter: Encounter) -> list[Brief]:
+    return [brief for slug in encounter.reports for brief in by_slug[slug].briefs]
 
 
 def _methodology(lexicon: Lexicon) -> Spec:

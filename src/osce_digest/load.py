@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
@@ -30,7 +30,7 @@ from osce_digest.config import (
     load_site_meta,
 )
 from osce_digest.diagnostics import Diagnostic, did_you_mean, error
-from osce_digest.discover import Content, SourceFile, discover
+from osce_digest.discover import Content, SourceFile, discover, read_source
 from osce_digest.evidence import Classifier
 from osce_digest.frontmatter import YamlDoc, parse_yaml, split_front_matter
 from osce_digest.indexes import Indexes, build_indexes
@@ -39,6 +39,7 @@ from osce_digest.model import (
     Lexicon,
     Report,
     ReportMeta,
+    ReportSummary,
     Site,
     SiteMeta,
     SourceMeta,
@@ -53,8 +54,74 @@ from osce_digest.sections import (
     build_sections,
     party_names,
 )
+from osce_digest.summary import summarize
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+class BodyUnavailable(Exception):
+    """A report's full section model could not be had again; carries the diagnostic."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic)  # the only argument, so it survives pickling from a worker
+        self.diagnostic = diagnostic
+
+
+class Bodies:
+    """The full reports of a loaded site, read when a page needs one.
+
+    The site holds a :class:`ReportSummary` per report. The whole :class:`Report` is kept
+    in memory only without a cache (or when the cache could not store it); otherwise it is
+    read back from the cache by the process that renders its page, and if the entry has
+    vanished meanwhile, parsed again from its file, provided the file is still the one
+    loaded.
+    """
+
+    def __init__(
+        self,
+        cache: Cache | None = None,
+        kept: dict[str, Report] | None = None,
+        files: dict[str, tuple[Path, Path]] | None = None,
+        context: tuple[SiteMeta, Vocabularies, dt.date, str] | None = None,
+    ) -> None:
+        self.cache = cache
+        self.kept = kept or {}
+        """Reports held in memory, by digest."""
+        self.files = files or {}
+        """Digest to (file, project root), to parse a report again."""
+        self.context = context
+        """What parsing needs (see ``report_context``)."""
+
+    def get(self, report: ReportSummary) -> Report:
+        """The full report a summary was made from."""
+        kept = self.kept.get(report.digest)
+        if kept is not None:
+            return kept
+        if self.cache is not None:
+            entry = self.cache.get("bodies", report.digest)
+            if isinstance(entry, Report) and entry.digest == report.digest:
+                return entry
+        return self._parse_again(report)
+
+    def _parse_again(self, report: ReportSummary) -> Report:
+        path, root = self.files.get(report.digest, (Path(report.path), Path(".")))
+        file, _ = read_source(path, root)
+        namespace = self.context[3] if self.context is not None else ""
+        if file is not None and report_digest(namespace, file) == report.digest:
+            assert self.context is not None  # a digest that matches had a namespace
+            parsed, _ = load_report(file, report_context(*self.context), report.digest)
+            if parsed is not None:
+                return parsed
+        raise BodyUnavailable(
+            error(
+                report.path,
+                0,
+                0,
+                "changed-during-build",
+                "the file changed while the site was being built",
+                "build again",
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +134,13 @@ class LoadResult:
     """Every problem found, sorted by file and position."""
     indexes: Indexes | None = None
     """The cross-report views of the site."""
+    bodies: Bodies = field(default_factory=Bodies)
+    """The full section model of each report, read on demand."""
+
+    def reports(self) -> list[Report]:
+        """Every published report in full, newest first (for tools and tests; a build
+        reads them one at a time)."""
+        return [self.bodies.get(r) for r in self.site.reports] if self.site else []
 
 
 def load_site(
@@ -107,8 +181,9 @@ def load_site(
         day.isoformat(),
         *(f.text for _, f in sorted(content.vocabularies.items())),
     )
-    loaded = _load_reports(content.reports, (meta, vocab, day, namespace), jobs, cache)
-    reports: list[Report] = []
+    context = (meta, vocab, day, namespace)
+    loaded, kept = _load_reports(content.reports, context, jobs, cache)
+    reports: list[ReportSummary] = []
     slugs: dict[str, str] = {}
     for file, (report, problems) in zip(content.reports, loaded, strict=True):
         diagnostics += problems
@@ -145,7 +220,9 @@ def load_site(
     overrides = {r.path: r.meta.checks for r in reports}
     diagnostics = apply_overrides(diagnostics, meta.checks, overrides)
     diagnostics.sort(key=Diagnostic.sort_key)
-    return LoadResult(site, tuple(diagnostics), build_indexes(site))
+    files = {r.digest: (root / r.path, root) for r in reports}
+    bodies = Bodies(cache, kept, files, context)
+    return LoadResult(site, tuple(diagnostics), build_indexes(site), bodies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,17 +276,26 @@ def _load_setup(
     return report_context(site, vocab, day, namespace), cache
 
 
+Loaded = tuple[ReportSummary | None, list[Diagnostic]]
+"""A report file's summary (None when it cannot be published) and its diagnostics: what
+the cache keeps per file under "reports"."""
+
+
 def _load_one(
     state: tuple[ReportContext, Cache | None], job: tuple[SourceFile, str]
-) -> tuple[Report | None, list[Diagnostic]]:
+) -> tuple[ReportSummary | None, list[Diagnostic], Report | None]:
+    """Parse one file; store its summary and full report in the cache, and return the full
+    report only when the cache could not take it."""
     # The worker stores what it parsed: the parent would otherwise pickle every report a
     # second time, one after the other.
     ctx, cache = state
     file, digest = job
-    entry = load_report(file, ctx, digest)
-    if cache is not None:
-        cache.put("reports", digest, entry)
-    return entry
+    report, diagnostics = load_report(file, ctx, digest)
+    summary = summarize(report, ctx.vocab.topics) if report is not None else None
+    stored = cache is not None and (report is None or cache.put("bodies", digest, report))
+    if cache is not None and stored:
+        cache.put("reports", digest, (summary, diagnostics))
+    return summary, diagnostics, (None if stored else report)
 
 
 def report_digest(namespace: str, file: SourceFile) -> str:
@@ -222,23 +308,37 @@ def _load_reports(
     context: tuple[SiteMeta, Vocabularies, dt.date, str],
     jobs: int,
     cache: Cache | None,
-) -> list[tuple[Report | None, list[Diagnostic]]]:
-    """Parse every report, taking unchanged ones from the cache; results in file order."""
+) -> tuple[list[Loaded], dict[str, Report]]:
+    """Parse every report, taking unchanged ones from the cache; results in file order, and
+    the full reports the cache does not hold, by digest."""
     digests = [report_digest(context[3], f) for f in files]
-    found: dict[int, tuple[Report | None, list[Diagnostic]]] = {}
+    found: dict[int, Loaded] = {}
     if cache is not None:
         for index, digest in enumerate(digests):
             entry = cache.get("reports", digest)
-            if isinstance(entry, tuple) and len(entry) == 2:
+            if _is_loaded(entry) and (entry[0] is None or cache.has("bodies", digest)):
                 found[index] = entry
     missing = [i for i in range(len(files)) if i not in found]
     todo = [(files[i], digests[i]) for i in missing]
     parsed = parallel.run(_load_setup, (cache, *context), _load_one, todo, jobs)
-    for index, entry in zip(missing, parsed, strict=True):
-        found[index] = entry
+    kept: dict[str, Report] = {}
+    for index, (summary, diagnostics, report) in zip(missing, parsed, strict=True):
+        found[index] = (summary, diagnostics)
+        if report is not None:
+            kept[report.digest] = report
     if cache is not None:
         cache.prune("reports", digests)
-    return [found[i] for i in range(len(files))]
+        cache.prune("bodies", digests)
+    return [found[i] for i in range(len(files))], kept
+
+
+def _is_loaded(entry: object) -> TypeGuard[Loaded]:
+    return (
+        isinstance(entry, tuple)
+        and len(entry) == 2
+        and (entry[0] is None or isinstance(entry[0], ReportSummary))
+        and isinstance(entry[1], list)
+    )
 
 
 def today(timezone: str) -> dt.date:

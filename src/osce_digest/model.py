@@ -23,6 +23,12 @@ class Evidence(StrEnum):
     SPECULATIVE = "speculative"
     UNSOURCED = "unsourced"
 
+    def __reduce_ex__(self, protocol: object) -> str:  # type: ignore[override]
+        # Pickled by name, looked up in C when unpickled, instead of calling Evidence(value)
+        # in Python once per claim of every cached report. (A name is a valid reduce value;
+        # typeshed's Enum stub allows only tuples.)
+        return f"Evidence.{self.name}"
+
 
 EVIDENCE_ORDER: tuple[Evidence, ...] = tuple(Evidence)
 """Statuses from strongest to weakest; an item is as strong as its weakest claim."""
@@ -444,13 +450,118 @@ class Report(Plain):
         return own + tuple(c for s in self.sections for c in s.claims)
 
 
+# --- What the cross-report views keep of a report --------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Mention(Plain):
+    """A place in a report where a topic appears."""
+
+    report: str
+    """Report slug."""
+    section_kind: str
+    """Kind of the section ("lede" for the lede)."""
+    section_title: str
+    """Title of the section."""
+    anchor: str
+    """Fragment of the exact place: the claim's item, else its section."""
+    text: str
+    """The claim's sentence, or the item's title for an item tagged without a claim."""
+    evidence: Evidence | None
+    """The claim's status (or the item's)."""
+    line: int
+    """Line in the report file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Position(Plain):
+    """A party's stated position on a disagreements item."""
+
+    report: str
+    """Report slug."""
+    encounter: str
+    """Encounter id."""
+    party: str
+    """actors.yaml key of the party."""
+    item_title: str
+    """The item it belongs to."""
+    anchor: str
+    """The item's fragment."""
+    topics: tuple[str, ...]
+    """The item's topics."""
+    text: str
+    """The position's sentences."""
+    evidence: Evidence | None
+    """Weakest status of its sentences."""
+
+
+@dataclass(frozen=True, slots=True)
+class Brief(Plain):
+    """An item of a disagreements or cooperation section, in brief, for digests."""
+
+    report: str
+    """Report slug."""
+    kind: str
+    """Section kind."""
+    title: str
+    """Item title (or the section title for a section without items)."""
+    anchor: str
+    """Fragment."""
+    text: str
+    """First sentence."""
+    evidence: str | None
+    """Item evidence."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSummary(Plain):
+    """A report as every page but its own sees it: its front matter, lede and links, and
+    what the cross-report views take from its body, computed when it is parsed.
+
+    The build holds one of these per report; the whole :class:`Report` (a dozen times
+    larger) stays in the cache until the process rendering its page or API file reads it.
+    """
+
+    slug: str
+    """URL segment; the file name without .md."""
+    path: str
+    """Path of the source file relative to the project root."""
+    meta: ReportMeta
+    """Front matter."""
+    lede: tuple[Block, ...]
+    """Content before the first ``##`` heading (the feeds' entry content)."""
+    links: tuple[Link, ...]
+    """Every link in the body, in order."""
+    anchors: tuple[str, ...]
+    """Every fragment id the report page has for its body."""
+    evidence: tuple[int, ...]
+    """How many claims have each status, in ``EVIDENCE_ORDER``."""
+    topics: tuple[str, ...]
+    """Keys of the topics its claims and items mention, in vocabulary order."""
+    mentions: dict[str, tuple[Mention, ...]]
+    """Every mention by topic key, in document order."""
+    positions: tuple[Position, ...]
+    """The parties' positions on its disagreements items, in document order."""
+    briefs: tuple[Brief, ...]
+    """Its disagreements and cooperation items in brief, in document order."""
+    words: str
+    """Searchable words with their counts (see ``Report.words``)."""
+    digest: str
+    """The full report's fingerprint: its cache key, and how pages depend on its body."""
+
+    @property
+    def claims(self) -> int:
+        """How many claims it makes."""
+        return sum(self.evidence)
+
+
 @dataclass(frozen=True, slots=True)
 class Site(Plain):
     """Everything the build phase needs, loaded and checked."""
 
     meta: SiteMeta
     """site.yaml."""
-    reports: tuple[Report, ...]
+    reports: tuple[ReportSummary, ...]
     """Published reports, newest first (ties by slug)."""
     topics: dict[str, TopicMeta]
     """Topics by key, in file order."""

@@ -8,7 +8,6 @@ are reported here, before anything is written.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +19,7 @@ from osce_digest.listings import country_name, heatmap, plan_listings
 from osce_digest.model import (
     EVIDENCE_ORDER,
     ActorMeta,
-    Report,
+    ReportSummary,
     Site,
     SiteMeta,
     TopicMeta,
@@ -51,6 +50,9 @@ class Page:
     """Template name."""
     context: dict[str, Any]
     """Exactly what the template may use."""
+    report: ReportSummary | None = None
+    """On a report's own page, that report: the renderer adds the full report to the
+    context as ``report`` (read then, so the plan holds only summaries)."""
 
     @property
     def output(self) -> str:
@@ -192,7 +194,7 @@ def plan_pages(site: Site, indexes: Indexes) -> list[Page]:
                 "report.html",
                 title=report.meta.title,
                 description=report.meta.summary or report.meta.dek or report.meta.title,
-                report=report,
+                body=report,
                 venue=site.venues.get(report.meta.encounter.venue or ""),
                 participants=_participants(report, site.actors),
                 kind_label=KIND_LABELS.get(report.meta.encounter.kind, report.meta.encounter.kind),
@@ -243,13 +245,12 @@ SECTION_NAMES = {
 """Display names of section kinds."""
 
 
-def evidence_profile(report: Report) -> list[ProfileRow]:
+def evidence_profile(report: ReportSummary) -> list[ProfileRow]:
     """How many claims of each status a report makes."""
-    counts = Counter(c.evidence for c in report.claims)
-    total = sum(counts.values()) or 1
+    total = report.claims or 1
     return [
-        ProfileRow(e.value, counts[e], round(100 * counts[e] / total, 1), DESCRIPTIONS[e])
-        for e in EVIDENCE_ORDER
+        ProfileRow(e.value, count, round(100 * count / total, 1), DESCRIPTIONS[e])
+        for e, count in zip(EVIDENCE_ORDER, report.evidence, strict=True)
     ]
 
 
@@ -286,6 +287,7 @@ def _page(
     title: str,
     description: str,
     absolute_root: bool = False,
+    body: ReportSummary | None = None,
     **extra: Any,
 ) -> Page:
     context: dict[str, Any] = {
@@ -303,16 +305,16 @@ def _page(
         else root_prefix(url),
         **extra,
     }
-    if "report" in extra:
-        context["origin"] = extra["report"].path
-    return Page(url, template, context)
+    if body is not None:
+        context["origin"] = body.path
+    return Page(url, template, context, body)
 
 
-def _card(report: Report) -> dict[str, Any]:
+def _card(report: ReportSummary) -> dict[str, Any]:
     return {"report": report, "profile": evidence_profile(report)}
 
 
-def _participants(report: Report, actors: dict[str, ActorMeta]) -> list[Participant]:
+def _participants(report: ReportSummary, actors: dict[str, ActorMeta]) -> list[Participant]:
     day = report.meta.encounter.start
     out = []
     for key in report.meta.encounter.participants:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from osce_digest.config import KEY_PATTERN
 from osce_digest.export import to_data
-from osce_digest.model import Report, Site
+from osce_digest.model import ReportSummary, Site
 
 SECTIONS = (
     ("Background", "context"),
@@ -67,7 +67,7 @@ def new_report(
     return path
 
 
-def _encounter(site: Site | None, encounter_id: str) -> Report | None:
+def _encounter(site: Site | None, encounter_id: str) -> ReportSummary | None:
     """The newest report about the encounter, whose facts and their sources are copied."""
     if site is None:
         return None
@@ -78,7 +78,7 @@ def _encounter(site: Site | None, encounter_id: str) -> Report | None:
 
 
 def _text(
-    title: str, encounter_id: str, day: dt.date, earlier: Report | None, site: Site | None
+    title: str, encounter_id: str, day: dt.date, earlier: ReportSummary | None, site: Site | None
 ) -> str:
     q = json.dumps  # a JSON string is a valid YAML scalar, quoted and escaped
     lines = ["---", f"title: {q(title, ensure_ascii=False)}", f"date: {day.isoformat()}"]

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import traceback
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from osce_digest.cache import Cache, digest_of, generator_fingerprint
 from osce_digest.diagnostics import Diagnostic, error
 from osce_digest.pages import Page
 
@@ -29,10 +29,40 @@ class TemplateFailure(Exception):
         self.diagnostic = diagnostic
 
 
-def make_environment(folder: Path) -> tuple[jinja2.Environment | None, list[Diagnostic]]:
-    """A strict environment with every template in ``folder`` compiled."""
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates kept in the signed cache: compiling them is a good part
+    of a small rebuild. Jinja checks each entry against the template's source and its own
+    version; entries are named by the generator's fingerprint too (the environment's options
+    are part of the code), and the cache's signature covers the rest."""
+
+    def __init__(self, cache: Cache) -> None:
+        self.cache = cache
+        self.generator = generator_fingerprint()
+        self.used: set[str] = set()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        name = self._name(bucket)
+        self.used.add(name)
+        code = self.cache.get("templates", name)
+        if isinstance(code, bytes):
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.cache.put("templates", self._name(bucket), bucket.bytecode_to_string())
+
+    def _name(self, bucket: jinja2.bccache.Bucket) -> str:
+        return digest_of(self.generator, bucket.key)
+
+
+def make_environment(
+    folder: Path, cache: Cache | None = None
+) -> tuple[jinja2.Environment | None, list[Diagnostic]]:
+    """A strict environment with every template in ``folder`` compiled (with ``cache``,
+    compiled once per version of each template)."""
+    compiled = _CompiledTemplates(cache) if cache is not None else None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
+        bytecode_cache=compiled,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -56,13 +86,17 @@ def make_environment(folder: Path) -> tuple[jinja2.Environment | None, list[Diag
                     f"template syntax error: {exc.message}",
                 )
             )
+    if cache is not None and compiled is not None:
+        cache.prune("templates", compiled.used)
     return (env if not problems else None), problems
 
 
-def render_page(env: jinja2.Environment, page: Page) -> bytes:
-    """Render one page; a template error becomes a :class:`TemplateFailure`."""
+def render_page(env: jinja2.Environment, page: Page, report: object | None = None) -> bytes:
+    """Render one page (``report``: the full report of a report's page, see ``Page.report``);
+    a template error becomes a :class:`TemplateFailure`."""
+    context = page.context if report is None else {**page.context, "report": report}
     try:
-        html = env.get_template(page.template).render(page.context)
+        html = env.get_template(page.template).render(context)
     except jinja2.TemplateError as exc:
         raise TemplateFailure(_locate(exc, page)) from exc
     return html.encode("utf-8")
@@ -70,15 +104,6 @@ def render_page(env: jinja2.Environment, page: Page) -> bytes:
 
 TemplateEnvironment = jinja2.Environment
 """The compiled templates, for modules that hand them on without importing Jinja."""
-
-PageRenderer = tuple[jinja2.Environment, Sequence[Page]]
-"""A compiled environment and the planned pages: what a rendering worker holds."""
-
-
-def render_nth(renderer: PageRenderer, index: int) -> bytes:
-    """Render the page at ``index``."""
-    env, pages = renderer
-    return render_page(env, pages[index])
 
 
 def long_date(value: dt.date) -> str:

@@ -8,22 +8,15 @@ makes it, HTML included, so :func:`osce_digest.export.from_data` rebuilds it exa
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Any
 
 from osce_digest.export import to_data
-from osce_digest.indexes import mentioned_topics
-from osce_digest.model import EVIDENCE_ORDER, Report, Site
+from osce_digest.model import EVIDENCE_ORDER, Report, ReportSummary, Site
 from osce_digest.pages import Asset
 from osce_digest.urls import canonical
 
 API_VERSION = 1
 """Bumped when a key of the index changes meaning or disappears."""
-
-
-def api_files(site: Site) -> list[Asset]:
-    """``api/reports.json`` and one ``api/reports/<slug>.json`` per report."""
-    return [index_file(site)] + [report_file(r) for r in site.reports]
 
 
 def index_file(site: Site) -> Asset:
@@ -42,17 +35,16 @@ def report_file(report: Report) -> Asset:
     return Asset(report_path(report), json_bytes(_published(report), compact=True), report.path)
 
 
-def report_path(report: Report) -> str:
+def report_path(report: Report | ReportSummary) -> str:
     """Where a report's API file goes."""
     return f"api/reports/{report.slug}.json"
 
 
-def report_summary(site: Site, report: Report) -> dict[str, Any]:
+def report_summary(site: Site, report: ReportSummary) -> dict[str, Any]:
     """One report's entry in the index: what a card or a client needs to pick it."""
     meta = report.meta
     encounter = meta.encounter
     url = f"reports/{report.slug}/"
-    counts = Counter(c.evidence for c in report.claims)
     return {
         "slug": report.slug,
         "url": url,
@@ -74,9 +66,9 @@ def report_summary(site: Site, report: Report) -> dict[str, Any]:
             "kind": encounter.kind,
             "direct_contact": encounter.direct_contact,
         },
-        "topics": list(mentioned_topics(report, site.topics)),
-        "evidence": {e.value: counts[e] for e in EVIDENCE_ORDER},
-        "claims": len(report.claims),
+        "topics": list(report.topics),
+        "evidence": {e.value: n for e, n in zip(EVIDENCE_ORDER, report.evidence, strict=True)},
+        "claims": report.claims,
     }
 
 

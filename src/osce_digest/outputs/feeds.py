@@ -12,8 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from osce_digest.indexes import mentioned_topics
-from osce_digest.model import AuthorMeta, Report, Site
+from osce_digest.model import AuthorMeta, ReportSummary, Site
 from osce_digest.pages import Asset
 from osce_digest.urls import canonical, root_prefix
 
@@ -38,7 +37,7 @@ FEED_LIMIT = 50
 
 
 def atom_feed(
-    site: Site, reports: Sequence[Report], *, path: str, title: str, subtitle: str
+    site: Site, reports: Sequence[ReportSummary], *, path: str, title: str, subtitle: str
 ) -> Asset:
     """An Atom feed at ``path`` (site-relative) of the newest ``FEED_LIMIT`` reports."""
     entries = sorted(reports, key=lambda r: (-r.meta.date.toordinal(), r.slug))[:FEED_LIMIT]
@@ -62,19 +61,19 @@ def atom_feed(
     return Asset(path, data + b"\n", f"Atom feed {path}")
 
 
-def report_link(site: Site, report: Report, feed_path: str) -> str:
+def report_link(site: Site, report: ReportSummary, feed_path: str) -> str:
     """Where an entry links: the canonical page, or the page relative to the feed."""
     url = f"reports/{report.slug}/"
     return canonical(site.meta.base_url, url) or root_prefix(feed_path) + url + "index.html"
 
 
-def report_id(site: Site, report: Report) -> str:
+def report_id(site: Site, report: ReportSummary) -> str:
     """A report's permanent entry id: its canonical URL, or a tag: URI without a base URL."""
     url = f"reports/{report.slug}/"
     return canonical(site.meta.base_url, url) or _tag(report.meta.date.year, url.rstrip("/"))
 
 
-def _entry(feed: ET.Element, site: Site, report: Report, feed_path: str) -> None:
+def _entry(feed: ET.Element, site: Site, report: ReportSummary, feed_path: str) -> None:
     meta = report.meta
     entry = ET.SubElement(feed, "entry")
     _text(entry, "id", report_id(site, report))
@@ -89,7 +88,7 @@ def _entry(feed: ET.Element, site: Site, report: Report, feed_path: str) -> None
     summary = meta.summary or meta.dek
     if summary:
         _text(entry, "summary", summary)
-    for key in mentioned_topics(report, site.topics):
+    for key in report.topics:
         topic = site.topics.get(key)
         ET.SubElement(entry, "category", {"term": key, "label": topic.label if topic else key})
     # xml:base makes the lede's fragment links (citations) resolve against the report page.
@@ -111,7 +110,7 @@ def _text(parent: ET.Element, tag: str, text: str) -> ET.Element:
     return element
 
 
-def _updated(report: Report) -> dt.date:
+def _updated(report: ReportSummary) -> dt.date:
     return report.meta.updated or report.meta.date
 
 
