@@ -272,3 +272,24 @@ def test_compiled_templates_are_cached_and_a_template_edit_is_rendered(
     assert len([name for name in after if after[name] != before[name]]) == 1
     build(project, tmp_path / "clean", "--no-cache")
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_report_changed_between_reading_and_parsing_is_an_error_not_a_mixed_build(
+    project: Path,
+) -> None:
+    from osce_digest.discover import discover
+    from osce_digest.load import load_site
+
+    content, found = discover(project)
+    released = content.released()
+    assert all(f.text is None and f.digest for f in released.reports)
+    changed = released.reports[0]
+    changed.path.write_text(changed.path.read_text("utf-8") + "\nLater.\n", "utf-8")
+    result = load_site(project, discovered=(released, found))
+    errors = [(d.file, d.rule) for d in result.diagnostics if d.severity == "error"]
+    assert errors == [(changed.rel, "changed-during-build")]
+    # The other reports were read again and parsed as they would have been.
+    assert result.site is not None
+    fresh = load_site(project)
+    assert fresh.site is not None
+    assert [r for r in fresh.site.reports if r.path != changed.rel] == list(result.site.reports)

@@ -133,10 +133,14 @@ def _build(
     step: Callable[[str], None],
     started: float,
 ) -> BuildResult:
-    discovered = discover(root)
+    content, found = discover(root)
     templates_digest = templates_fingerprint(templates) if templates.is_dir() else ""
     options = [f"{drafts=}", f"{base_url=}", f"{strict=}", f"{templates.resolve()}"]
-    inputs = inputs_fingerprint(*discovered, templates_digest, options) if cache else ""
+    inputs = inputs_fingerprint(content, found, templates_digest, options) if cache else ""
+    # From here the reports' texts are read again only for those parsed (most come from
+    # the cache); a site's worth of text held through the build adds up.
+    discovered = (content.released(), found)
+    del content
     snapshot = last_snapshot(cache, out)
     if snapshot is not None and as_left(snapshot, out, inputs):
         # Nothing to do: the output is what this build would write.

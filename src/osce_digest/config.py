@@ -62,6 +62,7 @@ def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagn
                 "create it with at least 'title:'; see README.md",
             )
         ]
+    assert file.text is not None  # only reports' texts are ever let go
     doc, diagnostics = parse_yaml(file.text, file.rel)
     if doc is None:
         return None, diagnostics
@@ -113,6 +114,7 @@ def load_list(
     """
     if file is None:
         return {}, []
+    assert file.text is not None  # only reports' texts are ever let go
     doc, diagnostics = parse_yaml(file.text, file.rel)
     if doc is None:
         return None, diagnostics

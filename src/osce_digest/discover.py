@@ -6,6 +6,7 @@ never replaced), and refuses files that lead outside ``content/``.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +27,11 @@ class SourceFile:
     """Absolute path."""
     rel: str
     """Path relative to the project root, with forward slashes, for messages."""
-    text: str
-    """Decoded text, newlines normalised to \\n."""
+    text: str | None
+    """Decoded text, newlines normalised to \\n; None once let go (see
+    ``Content.released``), to be read again with :func:`text_of`."""
+    digest: str = ""
+    """SHA-256 of the file's bytes (after a byte-order mark): what it is, text or not."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,27 @@ class Content:
     reports: tuple[SourceFile, ...]
     """content/reports/**/*.md, sorted by path."""
 
+    def released(self) -> Content:
+        """The same files with the reports' texts let go (their digests stay): a build
+        needs the text only of the reports it parses, and thousands of them add up."""
+        reports = tuple(SourceFile(f.path, f.rel, None, f.digest) for f in self.reports)
+        return Content(self.vocabularies, reports)
+
+
+def text_of(file: SourceFile) -> str | None:
+    """A file's text, read again if it was let go; None if the file is no longer what was
+    read (changed, removed or unreadable since)."""
+    if file.text is not None:
+        return file.text
+    try:
+        data = file.path.read_bytes()
+    except OSError:
+        return None
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    if hashlib.sha256(data).hexdigest() != file.digest:
+        return None
+    return _normalised(data.decode("utf-8"))
+
 
 def read_source(path: Path, root: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
     """Read one file as strict UTF-8."""
@@ -47,8 +72,7 @@ def read_source(path: Path, root: Path) -> tuple[SourceFile | None, list[Diagnos
         data = path.read_bytes()
     except OSError as exc:
         return None, [error(rel, 0, 0, "unreadable", f"cannot read the file: {exc.strerror}")]
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+    data = data.removeprefix(b"\xef\xbb\xbf")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -67,7 +91,11 @@ def read_source(path: Path, root: Path) -> tuple[SourceFile | None, list[Diagnos
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, [error(rel, line, 1, "binary-file", "the file contains a NUL byte")]
-    return SourceFile(path, rel, text.replace("\r\n", "\n").replace("\r", "\n")), []
+    return SourceFile(path, rel, _normalised(text), hashlib.sha256(data).hexdigest()), []
+
+
+def _normalised(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def discover(root: Path) -> tuple[Content, list[Diagnostic]]:

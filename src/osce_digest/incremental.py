@@ -153,7 +153,7 @@ def inputs_fingerprint(
         *options,
         *days,
         repr(list(found)),
-        *(part for f in files for part in (f.rel, f.text)),
+        *(part for f in files for part in (f.rel, f.digest)),
     )
 
 

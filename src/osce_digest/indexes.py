@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from osce_digest.model import Mention, Position, ReportSummary, Site
+from osce_digest.summary import mentions_in
 
 FLOW_KINDS = ("disagreements", "cooperation")
 """Section kinds that make a topic's trajectory: was it contested or shared?"""
@@ -53,8 +54,16 @@ class TopicStop:
     """Encounter id."""
     kinds: tuple[str, ...]
     """Section kinds the topic appeared in, in report order."""
-    mentions: tuple[Mention, ...]
-    """Every mention, in report order."""
+    topic: str
+    """The topic's key."""
+    reports: tuple[ReportSummary, ...]
+    """The encounter's reports that mention the topic, newest first."""
+
+    @property
+    def mentions(self) -> tuple[Mention, ...]:
+        """Every mention, in report order (decoded from the reports' summaries when a
+        topic's page asks: the rest of the build never holds them)."""
+        return tuple(m for r in self.reports for m in mentions_in(r, self.topic))
 
     @property
     def flow(self) -> str:
@@ -105,10 +114,12 @@ class Indexes:
 def build_indexes(site: Site) -> Indexes:
     """Compute every cross-report view of a loaded site."""
     encounters = _encounters(site.reports)
-    by_slug = {r.slug: r for r in site.reports}
     report_topics = {r.slug: r.topics for r in site.reports}
     positions = _positions(site.reports, encounters)
     lookup = _related_lookup(site.reports, report_topics)
+    bits = {key: 1 << n for n, key in enumerate(site.topics)}
+    masks = {r.slug: sum(bits[t] for t in r.topics) for r in site.reports}
+    age = {r.slug: -r.meta.date.toordinal() for r in site.reports}
     country_actors: dict[str, list[str]] = defaultdict(list)
     for key, actor in site.actors.items():
         if actor.country:
@@ -121,13 +132,13 @@ def build_indexes(site: Site) -> Indexes:
     }
     return Indexes(
         encounters=encounters,
-        topics={key: _trajectory(key, site.reports, encounters) for key in site.topics},
+        topics=_trajectories(site.topics, site.reports, encounters),
         actors=actors,
         countries=countries,
         country_actors={iso: tuple(keys) for iso, keys in sorted(country_actors.items())},
         venues=_group(encounters.values(), lambda e: e.venue),
         months=_group(encounters.values(), lambda e: f"{e.start:%Y-%m}"),
-        related={r.slug: _related(r, by_slug, report_topics, lookup) for r in site.reports},
+        related={r.slug: _related(r, masks, age, lookup) for r in site.reports},
         report_topics=report_topics,
     )
 
@@ -159,21 +170,25 @@ def _encounters(reports: Iterable[ReportSummary]) -> dict[str, Encounter]:
     return {e.id: e for e in entries}
 
 
-def _trajectory(
-    topic: str,
-    reports: Iterable[ReportSummary],
-    encounters: dict[str, Encounter],
-) -> tuple[TopicStop, ...]:
-    per_encounter: dict[str, list[Mention]] = defaultdict(list)
-    for report in reports:
-        per_encounter[report.meta.encounter.id].extend(report.mentions.get(topic, ()))
-    stops = []
-    for key in encounters:  # newest first
-        found = per_encounter.get(key, [])
-        if found:
-            kinds = tuple(dict.fromkeys(m.section_kind for m in found))
-            stops.append(TopicStop(key, kinds, tuple(found)))
-    return tuple(stops)
+def _trajectories(
+    topics: Iterable[str], reports: Iterable[ReportSummary], encounters: dict[str, Encounter]
+) -> dict[str, tuple[TopicStop, ...]]:
+    """Every topic's trajectory, in one pass over the reports."""
+    found: dict[str, dict[str, list[ReportSummary]]] = {key: {} for key in topics}
+    for report in reports:  # newest first
+        for topic in report.kinds:
+            if topic in found:  # an unknown topic is the loader's error, not a trajectory
+                found[topic].setdefault(report.meta.encounter.id, []).append(report)
+    order = {key: n for n, key in enumerate(encounters)}  # newest first
+    trajectories = {}
+    for topic, by_encounter in found.items():
+        stops = []
+        for key in sorted(by_encounter, key=order.__getitem__):
+            group = by_encounter[key]
+            kinds = tuple(dict.fromkeys(k for r in group for k in r.kinds[topic]))
+            stops.append(TopicStop(key, kinds, topic, tuple(group)))
+        trajectories[topic] = tuple(stops)
+    return trajectories
 
 
 def _positions(
@@ -258,19 +273,19 @@ def _group(
 
 def _related(
     report: ReportSummary,
-    by_slug: dict[str, ReportSummary],
-    topics: dict[str, tuple[str, ...]],
+    masks: dict[str, int],
+    age: dict[str, int],
     lookup: dict[str, dict[str, set[str]]],
 ) -> tuple[str, ...]:
     """At most five: same encounter first, then most shared participants, then topics.
 
     Ranked by (same encounter, shared participants, shared topics, newest). Participants
-    are counted in C (a Counter over the lookup sets); topics and dates are compared only
-    within the best groups, and reports sharing only topics only when those do not fill
-    the list.
+    are counted in C (a Counter over the lookup sets); topics (``masks``: one bit per topic)
+    and dates (``age``: minus the date's ordinal) are compared only within the best
+    groups, and reports sharing only topics only when those do not fill the list.
     """
     mine = report.meta.encounter
-    own_topics = set(topics[report.slug])
+    own = masks[report.slug]
     mates = lookup["encounter"].get(mine.id, set())
     shared: Counter[str] = Counter()
     for key in set(mine.participants):
@@ -286,22 +301,16 @@ def _related(
         best = heapq.nsmallest(
             5 - len(ranked),
             members,
-            key=lambda s: (
-                -len(own_topics.intersection(topics[s])),
-                -by_slug[s].meta.date.toordinal(),
-                s,
-            ),
+            key=lambda s: (-(own & masks[s]).bit_count(), age[s], s),
         )
         ranked += best
         if len(ranked) >= 5:
             return tuple(ranked)
     counts: Counter[str] = Counter()
-    for key in own_topics:
+    for key in report.topics:
         counts.update(lookup["topic"].get(key, ()))
     extra = [s for s in counts if s not in shared and s != report.slug]
-    ranked += heapq.nsmallest(
-        5 - len(ranked), extra, key=lambda s: (-counts[s], -by_slug[s].meta.date.toordinal(), s)
-    )
+    ranked += heapq.nsmallest(5 - len(ranked), extra, key=lambda s: (-counts[s], age[s], s))
     return tuple(ranked)
 
 

@@ -30,7 +30,7 @@ from osce_digest.config import (
     load_site_meta,
 )
 from osce_digest.diagnostics import Diagnostic, did_you_mean, error
-from osce_digest.discover import Content, SourceFile, discover, read_source
+from osce_digest.discover import Content, SourceFile, discover, read_source, text_of
 from osce_digest.evidence import Classifier
 from osce_digest.frontmatter import YamlDoc, parse_yaml, split_front_matter
 from osce_digest.indexes import Indexes, build_indexes
@@ -112,16 +112,19 @@ class Bodies:
             parsed, _ = load_report(file, report_context(*self.context), report.digest)
             if parsed is not None:
                 return parsed
-        raise BodyUnavailable(
-            error(
-                report.path,
-                0,
-                0,
-                "changed-during-build",
-                "the file changed while the site was being built",
-                "build again",
-            )
-        )
+        raise BodyUnavailable(changed_during_build(report.path))
+
+
+def changed_during_build(file: str) -> Diagnostic:
+    """The error for a file that is no longer what the build read."""
+    return error(
+        file,
+        0,
+        0,
+        "changed-during-build",
+        "the file changed while the site was being built",
+        "build again",
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +182,7 @@ def load_site(
     namespace = digest_of(
         generator_fingerprint(),
         day.isoformat(),
-        *(f.text for _, f in sorted(content.vocabularies.items())),
+        *(f.digest for _, f in sorted(content.vocabularies.items())),
     )
     context = (meta, vocab, day, namespace)
     loaded, kept = _load_reports(content.reports, context, jobs, cache)
@@ -300,7 +303,7 @@ def _load_one(
 
 def report_digest(namespace: str, file: SourceFile) -> str:
     """The fingerprint a parsed report is cached under."""
-    return digest_of(namespace, file.rel, file.text)
+    return digest_of(namespace, file.rel, file.digest)
 
 
 def _load_reports(
@@ -369,7 +372,10 @@ def load_report(
                 "'lavrov-blinken-malta-2024.md'",
             )
         )
-    split, problems = split_front_matter(file.text, file.rel)
+    text = text_of(file)
+    if text is None:
+        return None, [changed_during_build(file.rel)]
+    split, problems = split_front_matter(text, file.rel)
     if split is None:
         return None, diagnostics + problems
     doc, problems = parse_yaml(split.yaml_text, file.rel, split.yaml_line)

@@ -538,8 +538,11 @@ class ReportSummary(Plain):
     """How many claims have each status, in ``EVIDENCE_ORDER``."""
     topics: tuple[str, ...]
     """Keys of the topics its claims and items mention, in vocabulary order."""
-    mentions: dict[str, tuple[Mention, ...]]
-    """Every mention by topic key, in document order."""
+    kinds: dict[str, tuple[str, ...]]
+    """Topic key to the kinds of the sections it is mentioned in, in document order."""
+    mentions: dict[str, bytes]
+    """Topic key to its mentions in document order, pickled: only that topic's page lists
+    them, and as objects they were a third of a build's memory (``summary.mentions_in``)."""
     positions: tuple[Position, ...]
     """The parties' positions on its disagreements items, in document order."""
     briefs: tuple[Brief, ...]

@@ -8,6 +8,7 @@ process that parsed it (and caching them with it), lets a build hold a small
 
 from __future__ import annotations
 
+import pickle
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
@@ -33,6 +34,7 @@ def summarize(report: Report, topics: Mapping[str, object]) -> ReportSummary:
     counts = Counter(c.evidence for c in claims)
     keys = {t for c in claims for t in c.topics}
     keys.update(t for s in report.sections for i in s.items for t in i.topics)
+    mentions = mentions_by_topic(report)
     return ReportSummary(
         slug=report.slug,
         path=report.path,
@@ -42,12 +44,20 @@ def summarize(report: Report, topics: Mapping[str, object]) -> ReportSummary:
         anchors=report.anchors,
         evidence=tuple(counts[e] for e in EVIDENCE_ORDER),
         topics=tuple(k for k in topics if k in keys),
-        mentions={k: tuple(v) for k, v in mentions_by_topic(report).items()},
+        kinds={k: tuple(dict.fromkeys(m.section_kind for m in v)) for k, v in mentions.items()},
+        mentions={k: pickle.dumps(tuple(v), pickle.HIGHEST_PROTOCOL) for k, v in mentions.items()},
         positions=tuple(_positions(report)),
         briefs=tuple(_briefs(report)),
         words=report.words,
         digest=report.digest,
     )
+
+
+def mentions_in(report: ReportSummary, topic: str) -> tuple[Mention, ...]:
+    """A summarised report's mentions of a topic, in document order."""
+    blob = report.mentions.get(topic)
+    mentions: tuple[Mention, ...] = pickle.loads(blob) if blob else ()
+    return mentions
 
 
 def mentions_by_topic(report: Report) -> dict[str, list[Mention]]:
