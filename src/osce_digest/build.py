@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from osce_digest import parallel
 from osce_digest.cache import Cache, digest_of, open_cache
@@ -24,6 +25,7 @@ from osce_digest.incremental import (
     as_left,
     inputs_fingerprint,
     keep_unchanged,
+    last_diagnostics,
     last_snapshot,
     plan_reuse,
     record,
@@ -32,7 +34,7 @@ from osce_digest.incremental import (
     save_snapshot,
     templates_fingerprint,
 )
-from osce_digest.indexes import Indexes
+from osce_digest.indexes import Indexes, TopicStop
 from osce_digest.load import Bodies, BodyUnavailable, load_site
 from osce_digest.markdown import pygments_css
 from osce_digest.model import ReportMeta, ReportSummary, Site
@@ -133,27 +135,24 @@ def _build(
     step: Callable[[str], None],
     started: float,
 ) -> BuildResult:
-    content, found = discover(root)
+    discovered = discover(root, report_texts=False)  # reread only by reports parsed
     templates_digest = templates_fingerprint(templates) if templates.is_dir() else ""
     options = [f"{drafts=}", f"{base_url=}", f"{strict=}", f"{templates.resolve()}"]
-    inputs = inputs_fingerprint(content, found, templates_digest, options) if cache else ""
-    # From here the reports' texts are read again only for those parsed (most come from
-    # the cache); a site's worth of text held through the build adds up.
-    discovered = (content.released(), found)
-    del content
+    inputs = inputs_fingerprint(*discovered, templates_digest, options) if cache else ""
     snapshot = last_snapshot(cache, out)
     if snapshot is not None and as_left(snapshot, out, inputs):
-        # Nothing to do: the output is what this build would write.
-        remove_leftovers(out)
-        return BuildResult(
-            snapshot.diagnostics,
-            snapshot.reports,
-            0,
-            time.perf_counter() - started,
-            unchanged=len(snapshot.files) - 1,  # not counting the marker
-        )
+        reported = last_diagnostics(cache, out, inputs)
+        if reported is not None:
+            # Nothing to do: the output is what this build would write.
+            remove_leftovers(out)
+            return BuildResult(
+                reported,
+                snapshot.reports,
+                0,
+                time.perf_counter() - started,
+                unchanged=len(snapshot.files) - 1,  # not counting the marker
+            )
     loaded = load_site(root, drafts=drafts, jobs=jobs, cache=cache, discovered=discovered)
-    del discovered  # every report's text: the cache or the files have them from here on
     diagnostics = list(loaded.diagnostics)
     site = loaded.site
     if site is None or has_errors(diagnostics) or (strict and diagnostics):
@@ -247,9 +246,25 @@ def _render_to_stage(
 ) -> str:
     env, pages, stage, bodies = state
     page = pages[index]
-    data = render_page(env, page, bodies.get(page.report) if page.report is not None else None)
+    data = render_page(env, page, _read_now(page, bodies))
     write_file(stage, page.output, data)
     return hashlib.sha256(data).hexdigest()
+
+
+def _read_now(page: Page, bodies: Bodies) -> dict[str, Any]:
+    """What a page's context gets only when it renders: its report in full, or a topic's
+    mentions (see ``Page.report`` and ``Page.mentions_of``)."""
+    if page.report is not None:
+        return {"report": bodies.get(page.report)}
+    if page.mentions_of is not None:
+        topic = page.mentions_of
+        stops: tuple[TopicStop, ...] = page.context["stops"]
+        mentions = {
+            stop.encounter: tuple(m for r in stop.reports for m in bodies.mentions(r, topic))
+            for stop in stops
+        }
+        return {"mentions": mentions}
+    return {}
 
 
 def static_assets(folder: Path) -> list[Asset]:

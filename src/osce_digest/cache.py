@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from functools import partial
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from osce_digest import __version__
 from osce_digest.model import ReportSummary
@@ -48,8 +48,11 @@ class Cache:
             blob = path.read_bytes()
         except OSError:
             return None
-        mac, payload = blob[:32], blob[32:]
-        if len(mac) != 32 or not hmac.compare_digest(mac, self._mac(kind, name, payload)):
+        view = memoryview(blob)  # slices without copying: entries run to megabytes
+        mac, payload = view[:32], view[32:]
+        check = self._mac(kind, name)
+        check.update(payload)
+        if len(mac) != 32 or not hmac.compare_digest(mac, check.digest()):
             return None
         try:
             return pickle.loads(payload)
@@ -60,17 +63,30 @@ class Cache:
         """Whether an entry exists under ``kind/name`` (not whether it verifies)."""
         return (self.folder / kind / f"{name}.pickle").is_file()
 
-    def put(self, kind: str, name: str, value: Any) -> bool:
+    def put(self, kind: str, name: str, value: Any, *, memo: bool = True) -> bool:
         """Store a value; a cache that cannot be written is skipped, never an error.
-        Returns whether the value was stored."""
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        Returns whether the value was stored.
+
+        The pickle streams into the file as it is made, signed on the way (the signature
+        goes in front at the end): an entry is never held in memory whole. Without
+        ``memo``, objects met twice are written twice: for large values with little
+        sharing, whose pickling memo (an entry per object) would cost more memory.
+        """
         folder = self.folder / kind
+        temporary = folder / f".{name}.{os.getpid()}.tmp"
+        mac = self._mac(kind, name)
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            temporary = folder / f".{name}.{os.getpid()}.tmp"
-            temporary.write_bytes(self._mac(kind, name, payload) + payload)
+            with temporary.open("wb") as file:
+                file.write(bytes(32))
+                pickler = pickle.Pickler(_Signing(file, mac), protocol=pickle.HIGHEST_PROTOCOL)
+                pickler.fast = not memo
+                pickler.dump(value)
+                file.seek(0)
+                file.write(mac.digest())
             temporary.replace(folder / f"{name}.pickle")
         except OSError:
+            temporary.unlink(missing_ok=True)
             return False
         return True
 
@@ -85,9 +101,22 @@ class Cache:
             if entry.name not in wanted:
                 entry.unlink(missing_ok=True)
 
-    def _mac(self, kind: str, name: str, payload: bytes) -> bytes:
-        message = FORMAT + b"\0" + kind.encode() + b"\0" + name.encode() + b"\0" + payload
-        return hmac.new(self.key, message, hashlib.sha256).digest()
+    def _mac(self, kind: str, name: str) -> hmac.HMAC:
+        """The signature of an entry, to be fed its payload."""
+        header = FORMAT + b"\0" + kind.encode() + b"\0" + name.encode() + b"\0"
+        return hmac.new(self.key, header, hashlib.sha256)
+
+
+class _Signing:
+    """A file writer that feeds what it writes to a signature."""
+
+    def __init__(self, file: BinaryIO, mac: hmac.HMAC) -> None:
+        self.file = file
+        self.mac = mac
+
+    def write(self, data: bytes) -> int:
+        self.mac.update(data)
+        return self.file.write(data)
 
 
 def open_cache(root: Path) -> Cache | None:

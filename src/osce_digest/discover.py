@@ -28,8 +28,8 @@ class SourceFile:
     rel: str
     """Path relative to the project root, with forward slashes, for messages."""
     text: str | None
-    """Decoded text, newlines normalised to \\n; None once let go (see
-    ``Content.released``), to be read again with :func:`text_of`."""
+    """Decoded text, newlines normalised to \\n; None when let go (see ``discover``), to
+    be read again with :func:`text_of`."""
     digest: str = ""
     """SHA-256 of the file's bytes (after a byte-order mark): what it is, text or not."""
 
@@ -42,12 +42,6 @@ class Content:
     """site.yaml, topics.yaml, ... by file name (absent files are missing)."""
     reports: tuple[SourceFile, ...]
     """content/reports/**/*.md, sorted by path."""
-
-    def released(self) -> Content:
-        """The same files with the reports' texts let go (their digests stay): a build
-        needs the text only of the reports it parses, and thousands of them add up."""
-        reports = tuple(SourceFile(f.path, f.rel, None, f.digest) for f in self.reports)
-        return Content(self.vocabularies, reports)
 
 
 def text_of(file: SourceFile) -> str | None:
@@ -98,8 +92,13 @@ def _normalised(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def discover(root: Path) -> tuple[Content, list[Diagnostic]]:
-    """Find and read content/site.yaml, the vocabularies and every report."""
+def discover(root: Path, *, report_texts: bool = True) -> tuple[Content, list[Diagnostic]]:
+    """Find and read content/site.yaml, the vocabularies and every report.
+
+    Without ``report_texts``, each report is checked and digested but its text let go
+    (:func:`text_of` reads it again): a build parses only the reports its cache lacks, and
+    a site's worth of text held meanwhile adds up.
+    """
     content_dir = root / "content"
     diagnostics: list[Diagnostic] = []
     vocabularies: dict[str, SourceFile] = {}
@@ -134,7 +133,9 @@ def discover(root: Path) -> tuple[Content, list[Diagnostic]]:
             file, problems = _read_inside(path, root, content_dir)
             diagnostics += problems
             if file is not None:
-                reports.append(file)
+                reports.append(
+                    file if report_texts else SourceFile(path, file.rel, None, file.digest)
+                )
     return Content(vocabularies, tuple(reports)), diagnostics
 
 

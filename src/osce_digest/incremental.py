@@ -133,8 +133,6 @@ class Snapshot:
     """Digest of every input (see ``inputs_fingerprint``)."""
     files: dict[str, tuple[int, int]]
     """Every file in the output: relative path to (size, modification time in ns)."""
-    diagnostics: tuple[Diagnostic, ...]
-    """What the build reported."""
     reports: int
     """Reports published."""
 
@@ -188,13 +186,25 @@ def as_left(snapshot: Snapshot, out: Path, inputs: str) -> bool:
     return snapshot.inputs == inputs and output_files(out) == snapshot.files
 
 
+def last_diagnostics(cache: Cache | None, out: Path, inputs: str) -> tuple[Diagnostic, ...] | None:
+    """What the last build into ``out`` reported, if it was made from ``inputs``. Kept apart
+    from its snapshot: only a build with nothing to do reads them (tens of megabytes on a
+    large site), every other build finds its own."""
+    entry = cache.get("reported", _manifest_name(out)) if cache is not None else None
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == inputs:
+        diagnostics: tuple[Diagnostic, ...] = entry[1]
+        return diagnostics
+    return None
+
+
 def save_snapshot(
     cache: Cache | None, out: Path, inputs: str, diagnostics: tuple[Diagnostic, ...], reports: int
 ) -> None:
-    """Remember a finished build into ``out``."""
+    """Remember a finished build into ``out``: its snapshot and what it reported."""
     if cache is not None:
-        snapshot = Snapshot(inputs, output_files(out), diagnostics, reports)
-        cache.put("snapshots", _manifest_name(out), snapshot)
+        # Tens of thousands of diagnostics: no memo (see Cache.put).
+        cache.put("reported", _manifest_name(out), (inputs, diagnostics), memo=False)
+        cache.put("snapshots", _manifest_name(out), Snapshot(inputs, output_files(out), reports))
 
 
 def save(cache: Cache | None, out: Path, manifest: Manifest) -> None:

@@ -13,8 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from osce_digest.model import Mention, Position, ReportSummary, Site
-from osce_digest.summary import mentions_in
+from osce_digest.model import Position, ReportSummary, Site
 
 FLOW_KINDS = ("disagreements", "cooperation")
 """Section kinds that make a topic's trajectory: was it contested or shared?"""
@@ -54,16 +53,9 @@ class TopicStop:
     """Encounter id."""
     kinds: tuple[str, ...]
     """Section kinds the topic appeared in, in report order."""
-    topic: str
-    """The topic's key."""
     reports: tuple[ReportSummary, ...]
-    """The encounter's reports that mention the topic, newest first."""
-
-    @property
-    def mentions(self) -> tuple[Mention, ...]:
-        """Every mention, in report order (decoded from the reports' summaries when a
-        topic's page asks: the rest of the build never holds them)."""
-        return tuple(m for r in self.reports for m in mentions_in(r, self.topic))
+    """The encounter's reports that mention the topic, newest first (the mentions
+    themselves are read when the topic's page renders)."""
 
     @property
     def flow(self) -> str:
@@ -186,7 +178,7 @@ def _trajectories(
         for key in sorted(by_encounter, key=order.__getitem__):
             group = by_encounter[key]
             kinds = tuple(dict.fromkeys(k for r in group for k in r.kinds[topic]))
-            stops.append(TopicStop(key, kinds, topic, tuple(group)))
+            stops.append(TopicStop(key, kinds, tuple(group)))
         trajectories[topic] = tuple(stops)
     return trajectories
 

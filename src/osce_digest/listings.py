@@ -60,6 +60,8 @@ class Spec:
     """Meta description."""
     context: dict[str, Any]
     """Template-specific context."""
+    mentions_of: str | None = None
+    """The topic whose mentions the page lists (see ``Page.mentions_of``)."""
 
 
 def country_name(site: Site, iso: str) -> str:
@@ -155,6 +157,7 @@ def _topic(site: Site, indexes: Indexes, key: str) -> Spec:
         topic.label,
         topic.description or f"{topic.label} across diplomatic encounters.",
         {"topic": topic, "stops": stops},
+        mentions_of=key,
     )
 
 

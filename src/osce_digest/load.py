@@ -37,6 +37,7 @@ from osce_digest.indexes import Indexes, build_indexes
 from osce_digest.model import (
     ActorMeta,
     Lexicon,
+    Mention,
     Report,
     ReportMeta,
     ReportSummary,
@@ -54,7 +55,7 @@ from osce_digest.sections import (
     build_sections,
     party_names,
 )
-from osce_digest.summary import summarize
+from osce_digest.summary import mention_blobs, mentions_by_topic, mentions_from, summarize
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
@@ -102,6 +103,14 @@ class Bodies:
             if isinstance(entry, Report) and entry.digest == report.digest:
                 return entry
         return self._parse_again(report)
+
+    def mentions(self, report: ReportSummary, topic: str) -> tuple[Mention, ...]:
+        """A report's mentions of a topic, in document order."""
+        if self.cache is not None and report.digest not in self.kept:
+            blobs = self.cache.get("mentions", report.digest)
+            if isinstance(blobs, dict):
+                return mentions_from(blobs, topic)
+        return tuple(mentions_by_topic(self.get(report)).get(topic, ()))
 
     def _parse_again(self, report: ReportSummary) -> Report:
         path, root = self.files.get(report.digest, (Path(report.path), Path(".")))
@@ -295,7 +304,13 @@ def _load_one(
     file, digest = job
     report, diagnostics = load_report(file, ctx, digest)
     summary = summarize(report, ctx.vocab.topics) if report is not None else None
-    stored = cache is not None and (report is None or cache.put("bodies", digest, report))
+    stored = cache is not None and (
+        report is None
+        or (
+            cache.put("bodies", digest, report)
+            and cache.put("mentions", digest, mention_blobs(report))
+        )
+    )
     if cache is not None and stored:
         cache.put("reports", digest, (summary, diagnostics))
     return summary, diagnostics, (None if stored else report)
@@ -319,7 +334,7 @@ def _load_reports(
     if cache is not None:
         for index, digest in enumerate(digests):
             entry = cache.get("reports", digest)
-            if _is_loaded(entry) and (entry[0] is None or cache.has("bodies", digest)):
+            if _is_loaded(entry) and (entry[0] is None or _has_body(cache, digest)):
                 found[index] = entry
     missing = [i for i in range(len(files)) if i not in found]
     todo = [(files[i], digests[i]) for i in missing]
@@ -332,7 +347,12 @@ def _load_reports(
     if cache is not None:
         cache.prune("reports", digests)
         cache.prune("bodies", digests)
+        cache.prune("mentions", digests)
     return [found[i] for i in range(len(files))], kept
+
+
+def _has_body(cache: Cache, digest: str) -> bool:
+    return cache.has("bodies", digest) and cache.has("mentions", digest)
 
 
 def _is_loaded(entry: object) -> TypeGuard[Loaded]:

@@ -539,10 +539,8 @@ class ReportSummary(Plain):
     topics: tuple[str, ...]
     """Keys of the topics its claims and items mention, in vocabulary order."""
     kinds: dict[str, tuple[str, ...]]
-    """Topic key to the kinds of the sections it is mentioned in, in document order."""
-    mentions: dict[str, bytes]
-    """Topic key to its mentions in document order, pickled: only that topic's page lists
-    them, and as objects they were a third of a build's memory (``summary.mentions_in``)."""
+    """Topic key to the kinds of the sections it is mentioned in, in document order. (The
+    mentions themselves are read when the topic's page renders: ``load.Bodies.mentions``.)"""
     positions: tuple[Position, ...]
     """The parties' positions on its disagreements items, in document order."""
     briefs: tuple[Brief, ...]

@@ -53,6 +53,9 @@ class Page:
     report: ReportSummary | None = None
     """On a report's own page, that report: the renderer adds the full report to the
     context as ``report`` (read then, so the plan holds only summaries)."""
+    mentions_of: str | None = None
+    """On a topic's page, its key: the renderer adds ``mentions``, each stop's mentions by
+    encounter id (read then, for the same reason)."""
 
     @property
     def output(self) -> str:
@@ -215,6 +218,7 @@ def plan_pages(site: Site, indexes: Indexes) -> list[Page]:
                 spec.template,
                 title=spec.title,
                 description=spec.description,
+                mentions_of=spec.mentions_of,
                 **spec.context,
             )
         )
@@ -288,6 +292,7 @@ def _page(
     description: str,
     absolute_root: bool = False,
     body: ReportSummary | None = None,
+    mentions_of: str | None = None,
     **extra: Any,
 ) -> Page:
     context: dict[str, Any] = {
@@ -307,7 +312,7 @@ def _page(
     }
     if body is not None:
         context["origin"] = body.path
-    return Page(url, template, context, body)
+    return Page(url, template, context, body, mentions_of)
 
 
 def _card(report: ReportSummary) -> dict[str, Any]:

@@ -45,7 +45,6 @@ def summarize(report: Report, topics: Mapping[str, object]) -> ReportSummary:
         evidence=tuple(counts[e] for e in EVIDENCE_ORDER),
         topics=tuple(k for k in topics if k in keys),
         kinds={k: tuple(dict.fromkeys(m.section_kind for m in v)) for k, v in mentions.items()},
-        mentions={k: pickle.dumps(tuple(v), pickle.HIGHEST_PROTOCOL) for k, v in mentions.items()},
         positions=tuple(_positions(report)),
         briefs=tuple(_briefs(report)),
         words=report.words,
@@ -53,9 +52,16 @@ def summarize(report: Report, topics: Mapping[str, object]) -> ReportSummary:
     )
 
 
-def mentions_in(report: ReportSummary, topic: str) -> tuple[Mention, ...]:
-    """A summarised report's mentions of a topic, in document order."""
-    blob = report.mentions.get(topic)
+def mention_blobs(report: Report) -> dict[str, bytes]:
+    """A report's mentions by topic, each topic's pickled on its own: what the cache keeps
+    for topic pages (``mentions_from`` reads one topic's)."""
+    found = mentions_by_topic(report)
+    return {k: pickle.dumps(tuple(v), pickle.HIGHEST_PROTOCOL) for k, v in found.items()}
+
+
+def mentions_from(blobs: dict[str, bytes], topic: str) -> tuple[Mention, ...]:
+    """One topic's mentions out of ``mention_blobs``."""
+    blob = blobs.get(topic)
     mentions: tuple[Mention, ...] = pickle.loads(blob) if blob else ()
     return mentions
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import traceback
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -91,10 +92,12 @@ def make_environment(
     return (env if not problems else None), problems
 
 
-def render_page(env: jinja2.Environment, page: Page, report: object | None = None) -> bytes:
-    """Render one page (``report``: the full report of a report's page, see ``Page.report``);
+def render_page(
+    env: jinja2.Environment, page: Page, extra: Mapping[str, Any] | None = None
+) -> bytes:
+    """Render one page (``extra``: what its context gets only now, see ``Page.report``);
     a template error becomes a :class:`TemplateFailure`."""
-    context = page.context if report is None else {**page.context, "report": report}
+    context = {**page.context, **extra} if extra else page.context
     try:
         html = env.get_template(page.template).render(context)
     except jinja2.TemplateError as exc:
