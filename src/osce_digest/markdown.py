@@ -14,12 +14,14 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.footnote.index import footnote_ref
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -93,6 +95,11 @@ def make_parser(*, allow_html: bool) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": allow_html, "highlight": _highlight})
     md.enable(["table", "strikethrough"])
     footnote_plugin(md, inline=False, move_to_end=False, always_match_refs=True)
+    # Citations are tried before links: reports cite on every other sentence, and the link
+    # rule scanned each [^id] as a link label first (a seventh of the parse). The one
+    # difference: "[^id](url)" is a citation followed by text, not a link labelled "^id".
+    md.inline.ruler.disable("footnote_ref")
+    md.inline.ruler.before("link", "citation", partial(footnote_ref, always_match=True))
     md.core.ruler.push("claims", _mark_claims)
     md.add_render_rule("claim_open", _render_claim_open)
     md.add_render_rule("claim_close", _render_claim_close)
