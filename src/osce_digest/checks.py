@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import replace
 
 from osce_digest.diagnostics import Diagnostic, Severity, did_you_mean, error, warning
@@ -47,8 +48,9 @@ def check_report(
     return found
 
 
-def check_links(report: ReportSummary, pages: Mapping[str, Iterable[str]]) -> list[Diagnostic]:
-    """Internal links to nothing. ``pages`` maps a section of the site to its keys."""
+def check_links(report: ReportSummary, pages: Mapping[str, AbstractSet[str]]) -> list[Diagnostic]:
+    """Internal links to nothing. ``pages`` maps a section of the site to its keys (and
+    "#<slug>" to a report's fragment ids)."""
     found = []
     for link in report.links:
         target, _, fragment = link.href.partition("#")
@@ -399,7 +401,7 @@ def _dates(report: Report, doc: YamlDoc, today: dt.date) -> list[Diagnostic]:
 
 
 def _site_link_problem(
-    target: str, fragment: str, pages: Mapping[str, Iterable[str]]
+    target: str, fragment: str, pages: Mapping[str, AbstractSet[str]]
 ) -> str | None:
     parts = [p for p in target.split("/") if p]
     if not parts:
@@ -407,13 +409,12 @@ def _site_link_problem(
     if len(parts) == 1 and parts[0] in ("topics", "actors", "timeline", "methodology", "search"):
         return None
     if len(parts) == 2 and parts[0] in pages:
-        keys = set(pages[parts[0]])
-        if parts[1] not in keys:
+        if parts[1] not in pages[parts[0]]:
             return f"there is no {parts[0].rstrip('s')} '{parts[1]}'"
         if (
             fragment
             and parts[0] == "reports"
-            and fragment not in set(pages.get("#" + parts[1], ()))
+            and fragment not in pages.get("#" + parts[1], frozenset())
         ):
             return f"report {parts[1]} has no heading #{fragment}"
         return None

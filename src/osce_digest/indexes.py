@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from osce_digest.cache import digest_of
 from osce_digest.model import Position, ReportSummary, Site
 
 FLOW_KINDS = ("disagreements", "cooperation")
@@ -103,15 +104,12 @@ class Indexes:
     """Report slug to the topics it mentions, in vocabulary order."""
 
 
-def build_indexes(site: Site) -> Indexes:
-    """Compute every cross-report view of a loaded site."""
+def build_indexes(site: Site, related: dict[str, tuple[str, ...]] | None = None) -> Indexes:
+    """Compute every cross-report view of a loaded site (``related``: the related reports
+    as ``related_reports`` made them for the same ``relatedness``, if known)."""
     encounters = _encounters(site.reports)
     report_topics = {r.slug: r.topics for r in site.reports}
     positions = _positions(site.reports, encounters)
-    lookup = _related_lookup(site.reports, report_topics)
-    bits = {key: 1 << n for n, key in enumerate(site.topics)}
-    masks = {r.slug: sum(bits[t] for t in r.topics) for r in site.reports}
-    age = {r.slug: -r.meta.date.toordinal() for r in site.reports}
     country_actors: dict[str, list[str]] = defaultdict(list)
     for key, actor in site.actors.items():
         if actor.country:
@@ -130,7 +128,7 @@ def build_indexes(site: Site) -> Indexes:
         country_actors={iso: tuple(keys) for iso, keys in sorted(country_actors.items())},
         venues=_group(encounters.values(), lambda e: e.venue),
         months=_group(encounters.values(), lambda e: f"{e.start:%Y-%m}"),
-        related={r.slug: _related(r, masks, age, lookup) for r in site.reports},
+        related=related if related is not None else related_reports(site),
         report_topics=report_topics,
     )
 
@@ -261,6 +259,26 @@ def _group(
         if key:
             grouped[key].append(encounter.id)
     return {k: tuple(v) for k, v in sorted(grouped.items(), reverse=True)}
+
+
+def relatedness(site: Site) -> str:
+    """A digest of everything ``related_reports`` reads: which reports are related changes
+    far less often than the reports (an edit to the prose changes none of it)."""
+    rows = [
+        (r.slug, r.meta.encounter.id, r.meta.encounter.participants, r.topics, r.meta.date)
+        for r in site.reports
+    ]
+    return digest_of("related", repr(list(site.topics)), repr(rows))
+
+
+def related_reports(site: Site) -> dict[str, tuple[str, ...]]:
+    """Each report's related reports, most related first (see ``_related``)."""
+    report_topics = {r.slug: r.topics for r in site.reports}
+    lookup = _related_lookup(site.reports, report_topics)
+    bits = {key: 1 << n for n, key in enumerate(site.topics)}
+    masks = {r.slug: sum(bits[t] for t in r.topics) for r in site.reports}
+    age = {r.slug: -r.meta.date.toordinal() for r in site.reports}
+    return {r.slug: _related(r, masks, age, lookup) for r in site.reports}
 
 
 def _related(

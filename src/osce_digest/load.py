@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -33,7 +34,7 @@ from osce_digest.diagnostics import Diagnostic, did_you_mean, error
 from osce_digest.discover import Content, SourceFile, discover, read_source, text_of
 from osce_digest.evidence import Classifier
 from osce_digest.frontmatter import YamlDoc, parse_yaml, split_front_matter
-from osce_digest.indexes import Indexes, build_indexes
+from osce_digest.indexes import Indexes, build_indexes, related_reports, relatedness
 from osce_digest.model import (
     ActorMeta,
     Lexicon,
@@ -219,13 +220,13 @@ def load_site(
     reports.sort(key=lambda r: r.slug)
     reports.sort(key=lambda r: r.meta.date, reverse=True)
     site = Site(meta, tuple(reports), topics, actors, venues, shared, lexicon)
-    pages: dict[str, tuple[str, ...]] = {
-        "reports": tuple(r.slug for r in reports),
-        "topics": tuple(topics),
-        "actors": tuple(actors),
-        "venues": tuple(venues),
-        "countries": tuple({(a.country or "").lower() for a in actors.values()}),
-        **{f"#{r.slug}": r.anchors for r in reports},
+    pages: dict[str, AbstractSet[str]] = {
+        "reports": {r.slug for r in reports},
+        "topics": topics.keys(),
+        "actors": actors.keys(),
+        "venues": venues.keys(),
+        "countries": {(a.country or "").lower() for a in actors.values()},
+        **{f"#{r.slug}": frozenset(r.anchors) for r in reports},
     }
     for report in reports:
         diagnostics += check_links(report, pages)
@@ -234,7 +235,21 @@ def load_site(
     diagnostics.sort(key=Diagnostic.sort_key)
     files = {r.digest: (root / r.path, root) for r in reports}
     bodies = Bodies(cache, kept, files, context)
-    return LoadResult(site, tuple(diagnostics), build_indexes(site), bodies)
+    return LoadResult(site, tuple(diagnostics), build_indexes(site, _related(site, cache)), bodies)
+
+
+def _related(site: Site, cache: Cache | None) -> dict[str, tuple[str, ...]] | None:
+    """The related reports, from the cache when nothing they depend on changed."""
+    if cache is None:
+        return None
+    key = relatedness(site)
+    related = cache.get("related", key)
+    if isinstance(related, dict):
+        return related
+    related = related_reports(site)
+    cache.put("related", key, related)
+    cache.prune("related", [key])
+    return related
 
 
 @dataclass(frozen=True, slots=True)
