@@ -12,6 +12,7 @@ from conftest import REPO, TESTS
 from osce_digest import parallel
 from osce_digest.cache import FOLDER
 from osce_digest.cli import main
+from osce_digest.model import Site
 
 MULTI = TESTS / "sites" / "multi"
 
@@ -292,3 +293,33 @@ def test_a_report_changed_between_reading_and_parsing_is_an_error_not_a_mixed_bu
     fresh = load_site(project)
     assert fresh.site is not None
     assert [r for r in fresh.site.reports if r.path != changed.rel] == list(result.site.reports)
+
+
+def test_related_reports_are_kept_across_prose_edits_and_ranked_again_after_others(
+    project: Path,
+) -> None:
+    from osce_digest.cache import open_cache
+    from osce_digest.indexes import related_reports, relatedness
+    from osce_digest.load import load_site
+
+    def site_now() -> Site:
+        site = load_site(project).site
+        assert site is not None
+        return site
+
+    before = site_now()
+    path = project / before.reports[0].path
+    text = path.read_text("utf-8")
+    path.write_text(text + "\nThe talks resumed on Monday.\n", "utf-8")
+    assert relatedness(site_now()) == relatedness(before)
+    participants = before.reports[0].meta.encounter.participants
+    path.write_text(text.replace(f", {participants[-1]}]", "]", 1), "utf-8")
+    after = site_now()
+    assert after.reports[0].meta.encounter.participants == participants[:-1]
+    assert relatedness(after) != relatedness(before)
+    # The second load takes them from the cache: the same as ranking again.
+    cache = open_cache(project)
+    load_site(project, cache=cache)
+    again = load_site(project, cache=cache).indexes
+    assert again is not None
+    assert again.related == related_reports(after)
