@@ -19,6 +19,7 @@ import os
 import pickle
 import sys
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from functools import partial
 from importlib import metadata, resources
 from pathlib import Path
@@ -162,7 +163,7 @@ def context_fingerprint(context: Mapping[str, Any], shared: Mapping[type, str]) 
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     table: dict[type, Any] = dict(copyreg.dispatch_table)
-    table.update(_fast_reducers(context.values()))
+    table.update(_fast_reducers(context.values(), skip={ReportSummary, *shared}))
     table[ReportSummary] = _by_digest
     for kind, digest in shared.items():
         table[kind] = partial(_named, digest)
@@ -172,11 +173,12 @@ def context_fingerprint(context: Mapping[str, Any], shared: Mapping[type, str]) 
     return hashlib.sha256(buffer.getvalue()).hexdigest()
 
 
-def _fast_reducers(values: Iterable[Any]) -> dict[type, Any]:
+def _fast_reducers(values: Iterable[Any], skip: AbstractSet[type]) -> dict[type, Any]:
     """Reducers for the dataclasses in a context: their field values as a plain tuple.
 
     Pickling a slotted dataclass normally goes through ``dataclasses.fields`` for every
     object; for a fingerprint the type's name and the values are enough, and far cheaper.
+    Types in ``skip`` enter by digest, so their insides are not looked at.
     """
     reducers: dict[type, Any] = {}
     pending = list(values)
@@ -187,6 +189,8 @@ def _fast_reducers(values: Iterable[Any]) -> dict[type, Any]:
             continue
         seen.add(id(value))
         kind = type(value)
+        if kind in skip:
+            continue
         if dataclasses.is_dataclass(value) and kind not in reducers:
             names = tuple(f.name for f in dataclasses.fields(kind))
             reducers[kind] = partial(_as_tuple, kind.__qualname__, names)
@@ -194,7 +198,7 @@ def _fast_reducers(values: Iterable[Any]) -> dict[type, Any]:
         elif isinstance(value, list | tuple) and value:
             pending.extend(value[:1])  # one element shows the element type
         elif isinstance(value, dict) and value:
-            pending.extend(list(value.values())[:1])
+            pending.append(next(iter(value.values())))
     return reducers
 
 
