@@ -60,6 +60,17 @@ def test_a_sequence_of_edits_builds_incrementally_to_the_same_bytes_as_clean_bui
         path = rng.choice(sorted(reports.glob("*.md")))
         path.write_text(path.read_text("utf-8") + "\nThe talks resumed on Monday.\n", "utf-8")
 
+    def reword() -> None:
+        # A party's position or an item's title: what actor, country and digest pages show.
+        path = rng.choice(sorted(reports.glob("*.md")))
+        lines = path.read_text("utf-8").split("\n")
+        n = rng.choice([n for n, line in enumerate(lines) if line.startswith(("**", "### "))])
+        if lines[n].startswith("### "):
+            lines[n] = "### Again, " + lines[n][4:]
+        else:
+            lines[n] = lines[n].replace(":** ", ":** Once more, ", 1)
+        path.write_text("\n".join(lines), "utf-8")
+
     def add() -> None:
         source = rng.choice(sorted(reports.glob("*.md")))
         shutil.copy(source, reports / f"added-{rng.randrange(10**6)}.md")
@@ -80,7 +91,8 @@ def test_a_sequence_of_edits_builds_incrementally_to_the_same_bytes_as_clean_bui
         base = project / "templates" / "base.html"
         base.write_text(base.read_text("utf-8").replace("</footer>", "</footer>\n", 1), "utf-8")
 
-    steps = [edit, add, edit, delete, rename, retitle_topic, touch_template, edit, add, delete]
+    steps = [edit, reword, add, edit, reword, delete, rename, retitle_topic, touch_template]
+    steps += [reword, edit, add, reword, delete]
     for step in steps:
         step()
         build(project, out)

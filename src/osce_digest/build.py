@@ -181,7 +181,7 @@ def _build(
         return BuildResult(tuple(diagnostics + problems), 0, 0, time.perf_counter() - started)
     shared = {"site": pages[0].context["site"], "d": pages[0].context["d"]}
     stats = snapshot.files if snapshot is not None else {}
-    reuse = plan_reuse(pages, out, templates_digest, cache, shared, stats, jobs)
+    reuse = plan_reuse(pages, out, templates_digest, cache, shared, stats, jobs, site.reports)
     stale = keep_unchanged(reuse, out, {f.output: f.fingerprint for f in lazy})
     stage = Stage(out, trash)
     try:

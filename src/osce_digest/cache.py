@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import enum
 import hashlib
 import hmac
 import io
 import os
 import pickle
 import sys
-from collections.abc import Iterable, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from importlib import metadata, resources
 from pathlib import Path
@@ -152,54 +152,71 @@ def digest_of(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
-def context_fingerprint(context: Mapping[str, Any], shared: Mapping[type, str]) -> str:
-    """A digest of a template context; reports and shared lookups enter by their digests.
+def context_fingerprint(
+    context: Mapping[str, Any],
+    shared: Mapping[type, str],
+    owned: Mapping[type, Mapping[int, str]] | None = None,
+) -> str:
+    """A digest of a template context (see ``ContextFingerprint``)."""
+    return ContextFingerprint(shared, owned)(context)
+
+
+class ContextFingerprint:
+    """Digests of template contexts; reports and shared lookups enter by their digests.
 
     ``shared`` maps a type (the site view, the directory) to the digest of its one instance.
-    Reports and those types are reduced through the pickler's dispatch table, which is
-    consulted only for them (no Python call per object), and memoising is off, so the bytes
-    depend on values alone, not on which equal objects happen to be the same object.
+    ``owned`` maps a type to the digests of some of its objects, by ``id``: parts of a report
+    (its positions, its briefs) enter as the report's digest and their place in it, which is
+    all they are made from; objects not listed there enter by their values.
+
+    Contexts are pickled with memoising off, so the bytes depend on values alone, not on
+    which equal objects happen to be the same object. Reports, those types, dataclasses and
+    enums are reduced through the pickler's dispatch table, which the pickler consults only
+    for types other than the built-in containers and scalars; the table is made once and
+    learns each dataclass the first time one turns up.
     """
-    buffer = io.BytesIO()
-    pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    table: dict[type, Any] = dict(copyreg.dispatch_table)
-    table.update(_fast_reducers(context.values(), skip={ReportSummary, *shared}))
-    table[ReportSummary] = _by_digest
-    for kind, digest in shared.items():
-        table[kind] = partial(_named, digest)
-    pickler.dispatch_table = table
-    pickler.fast = True  # no memo: equal values give equal bytes
-    pickler.dump(sorted(context.items()))
-    return hashlib.sha256(buffer.getvalue()).hexdigest()
+
+    def __init__(
+        self, shared: Mapping[type, str], owned: Mapping[type, Mapping[int, str]] | None = None
+    ) -> None:
+        table = _Reducers(copyreg.dispatch_table)
+        table[ReportSummary] = _by_digest
+        for kind, digest in shared.items():
+            table[kind] = partial(_named, digest)
+        for kind, digests in (owned or {}).items():
+            table[kind] = partial(_owned, digests, table.fields_of(kind))
+        self._table = table
+
+    def __call__(self, context: Mapping[str, Any]) -> str:
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = self._table
+        pickler.fast = True  # no memo: equal values give equal bytes
+        pickler.dump(sorted(context.items()))
+        return hashlib.sha256(buffer.getvalue()).hexdigest()
 
 
-def _fast_reducers(values: Iterable[Any], skip: AbstractSet[type]) -> dict[type, Any]:
-    """Reducers for the dataclasses in a context: their field values as a plain tuple.
+class _Reducers(dict[type, Any]):
+    """A dispatch table that makes the reducer of a dataclass or enum on first sight.
 
-    Pickling a slotted dataclass normally goes through ``dataclasses.fields`` for every
-    object; for a fingerprint the type's name and the values are enough, and far cheaper.
-    Types in ``skip`` enter by digest, so their insides are not looked at.
+    A slotted dataclass otherwise pickles through ``dataclasses.fields`` for every object;
+    for a fingerprint the type's name and the field values are enough, and far cheaper.
+    Other types (dates) are left to their own reduction.
     """
-    reducers: dict[type, Any] = {}
-    pending = list(values)
-    seen: set[int] = set()
-    while pending:
-        value = pending.pop()
-        if id(value) in seen:
-            continue
-        seen.add(id(value))
-        kind = type(value)
-        if kind in skip:
-            continue
-        if dataclasses.is_dataclass(value) and kind not in reducers:
-            names = tuple(f.name for f in dataclasses.fields(kind))
-            reducers[kind] = partial(_as_tuple, kind.__qualname__, names)
-            pending.extend(getattr(value, n) for n in names)
-        elif isinstance(value, list | tuple) and value:
-            pending.extend(value[:1])  # one element shows the element type
-        elif isinstance(value, dict) and value:
-            pending.append(next(iter(value.values())))
-    return reducers
+
+    def __missing__(self, kind: type) -> Any:
+        if dataclasses.is_dataclass(kind):
+            reducer = self[kind] = self.fields_of(kind)
+            return reducer
+        if issubclass(kind, enum.Enum):
+            reducer = self[kind] = partial(_member, kind.__qualname__)
+            return reducer
+        raise KeyError(kind)
+
+    @staticmethod
+    def fields_of(kind: type) -> Callable[[object], Any]:
+        names = tuple(f.name for f in dataclasses.fields(kind))
+        return partial(_as_tuple, kind.__qualname__, names)
 
 
 def _as_tuple(
@@ -210,6 +227,15 @@ def _as_tuple(
 
 def _by_digest(report: ReportSummary) -> tuple[type[str], tuple[str]]:
     return str, ("report:" + report.digest,)
+
+
+def _member(name: str, value: enum.Enum) -> tuple[type[str], tuple[str]]:
+    return str, (f"{name}.{value.name}",)
+
+
+def _owned(digests: Mapping[int, str], otherwise: Callable[[object], Any], value: object) -> Any:
+    digest = digests.get(id(value))
+    return (str, ("part:" + digest,)) if digest is not None else otherwise(value)
 
 
 def _named(digest: str, _value: object) -> tuple[type[str], tuple[str]]:

@@ -20,10 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from osce_digest import parallel
-from osce_digest.cache import Cache, context_fingerprint, digest_of, generator_fingerprint
+from osce_digest.cache import (
+    Cache,
+    ContextFingerprint,
+    context_fingerprint,
+    digest_of,
+    generator_fingerprint,
+)
 from osce_digest.diagnostics import Diagnostic
 from osce_digest.discover import Content
 from osce_digest.load import today
+from osce_digest.model import Brief, Position, ReportSummary
 from osce_digest.pages import Page
 
 Manifest = dict[str, tuple[str, str]]
@@ -66,16 +73,19 @@ def plan_reuse(
     shared: Mapping[str, Any],
     stats: dict[str, tuple[int, int]],
     jobs: int = 1,
+    reports: Sequence[ReportSummary] = (),
 ) -> Reuse:
     """Fingerprint every page (over ``jobs`` processes) and find those the last build into
-    ``out`` already made (``stats``: its snapshot's files, see ``Snapshot.files``)."""
+    ``out`` already made (``stats``: its snapshot's files, see ``Snapshot.files``).
+
+    The positions and briefs of ``reports`` enter the fingerprints by their report's digest
+    (see ``report_parts``)."""
     known = {
         type(value): f"{name}:{context_fingerprint({name: value}, {})}"
         for name, value in shared.items()
     }
-    fingerprints = parallel.run(
-        parallel.given, (pages, templates, known), _fingerprint, range(len(pages)), jobs
-    )
+    state = (pages, templates, ContextFingerprint(known, report_parts(reports)))
+    fingerprints = parallel.run(parallel.given, state, _fingerprint, range(len(pages)), jobs)
     previous = _previous(cache, out)
     reuse = Reuse(fingerprints, previous=previous, stats=stats)
     for index, (page, fingerprint) in enumerate(zip(pages, fingerprints, strict=True)):
@@ -89,11 +99,28 @@ def plan_reuse(
     return reuse
 
 
-def _fingerprint(state: tuple[Sequence[Page], str, Mapping[type, str]], index: int) -> str:
-    pages, templates, known = state
+def report_parts(reports: Sequence[ReportSummary]) -> dict[type, dict[int, str]]:
+    """The positions and briefs of each report (by ``id``), with the digests of their values
+    its summary carries (``ReportSummary.parts``).
+
+    An actor's page holds hundreds of positions; pickling each one's text again for every
+    page that shows it took most of a one-report rebuild's time. The ids hold while the
+    summaries live: for the whole build, and in forked workers.
+    """
+    positions: dict[int, str] = {}
+    briefs: dict[int, str] = {}
+    for report in reports:
+        split = len(report.positions)
+        positions.update(zip(map(id, report.positions), report.parts[:split], strict=True))
+        briefs.update(zip(map(id, report.briefs), report.parts[split:], strict=True))
+    return {Position: positions, Brief: briefs}
+
+
+def _fingerprint(state: tuple[Sequence[Page], str, ContextFingerprint], index: int) -> str:
+    pages, templates, fingerprint = state
     page = pages[index]
     body = page.report.digest if page.report is not None else ""
-    return digest_of(templates, page.template, body, context_fingerprint(page.context, known))
+    return digest_of(templates, page.template, body, fingerprint(page.context))
 
 
 def record(reuse: Reuse, pages: Sequence[Page], shas: Mapping[str, str]) -> None:

@@ -545,6 +545,9 @@ class ReportSummary(Plain):
     """The parties' positions on its disagreements items, in document order."""
     briefs: tuple[Brief, ...]
     """Its disagreements and cooperation items in brief, in document order."""
+    parts: tuple[str, ...]
+    """Digests of the values of its positions, then of its briefs: how the fingerprints of
+    the pages that show them (actors, countries, digests) depend on them, cheaply."""
     words: str
     """Searchable words with their counts (see ``Report.words``)."""
     digest: str

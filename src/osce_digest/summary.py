@@ -12,6 +12,7 @@ import pickle
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
+from osce_digest.cache import ContextFingerprint
 from osce_digest.evidence import weakest
 from osce_digest.model import (
     EVIDENCE_ORDER,
@@ -35,6 +36,9 @@ def summarize(report: Report, topics: Mapping[str, object]) -> ReportSummary:
     keys = {t for c in claims for t in c.topics}
     keys.update(t for s in report.sections for i in s.items for t in i.topics)
     mentions = mentions_by_topic(report)
+    positions = tuple(_positions(report))
+    briefs = tuple(_briefs(report))
+    value = ContextFingerprint({})
     return ReportSummary(
         slug=report.slug,
         path=report.path,
@@ -45,8 +49,9 @@ def summarize(report: Report, topics: Mapping[str, object]) -> ReportSummary:
         evidence=tuple(counts[e] for e in EVIDENCE_ORDER),
         topics=tuple(k for k in topics if k in keys),
         kinds={k: tuple(dict.fromkeys(m.section_kind for m in v)) for k, v in mentions.items()},
-        positions=tuple(_positions(report)),
-        briefs=tuple(_briefs(report)),
+        positions=positions,
+        briefs=briefs,
+        parts=tuple(value({"part": part}) for part in (*positions, *briefs)),
         words=report.words,
         digest=report.digest,
     )
