@@ -317,6 +317,38 @@ def test_aliases_match_whole_words_only(classifier: Classifier) -> None:
     assert classifier.topics_in("Kyiv's envoy spoke.") == ("ukraine",)
 
 
+def test_overlapping_aliases_of_different_topics_are_all_found() -> None:
+    """The one-scan search finds what each topic's own pattern finds, overlaps included."""
+    topics = (
+        TopicMeta("sea", "Black Sea", ("Black Sea region",)),
+        TopicMeta("fleet", "Black Sea Fleet"),
+        TopicMeta("grain", "Grain", ("Black Sea grain deal", "grain exports")),
+        TopicMeta("eu", "EU", ("European Union",)),
+        TopicMeta("europe", "Europe", ("European",)),
+        TopicMeta("sea-lanes", "Sea lanes", ("sea-lanes",)),
+    )
+    lexicon = load_lexicon("icd203")
+    split = Classifier(lexicon, topics)
+    alone = [(t.key, Classifier(lexicon, [t])) for t in topics]
+
+    def each_alone(text: str) -> tuple[str, ...]:
+        return tuple(key for key, classifier in alone if classifier.topics_in(text))
+
+    sentences = [
+        "The Black Sea Fleet sailed.",
+        "The Black Sea grain deal lapsed; grain exports fell.",
+        "The black sea region and the European Union.",
+        "EU and Europe, but not the eu.",
+        "Sea-lanes and sea lanes near the Black-Sea.",
+        "Europeans and Black Seas are not aliases.",
+    ]
+    for sentence in sentences:
+        assert split.topics_in(sentence) == each_alone(sentence), sentence
+    assert split.topics_in("The Black Sea Fleet sailed.") == ("sea", "fleet")
+    assert split.topics_in("The Black Sea grain deal lapsed.") == ("sea", "grain")
+    assert split.topics_in("EU and Europe, but not the eu.") == ("eu", "europe")
+
+
 # --- statuses as a whole ------------------------------------------------------------------
 
 

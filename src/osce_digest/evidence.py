@@ -62,6 +62,31 @@ def _aliases_pattern(aliases: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{'|'.join(map(_alias_source, ordered))})(?![\w])")
 
 
+def _spans_pattern(aliases: Iterable[str]) -> re.Pattern[str]:
+    """At every word start, capture the longest alias found there (overlaps included).
+
+    The same matches as ``(?=(any alias))``, about twice as fast: aliases are grouped by
+    their first letter and each group is guarded by a lookahead, so at most positions the
+    engine tries one character class rather than every alternative. Longest-first order
+    holds within a group, and only one group can match at a position.
+    """
+    ordered = sorted({a for a in aliases if a}, key=lambda a: (-len(a), a))
+    groups: dict[str, list[str]] = {}
+    for alias in ordered:
+        groups.setdefault(alias[0].casefold(), []).append(alias)
+    guarded = "|".join(
+        f"(?=(?i:[{_chars(a[0] for a in group)}]))(?:{'|'.join(map(_alias_source, group))})"
+        for _, group in sorted(groups.items())
+    )
+    firsts = _chars(a[0] for a in ordered)
+    return re.compile(rf"(?<![\w-])(?=(?i:[{firsts}]))(?=((?:{guarded})(?![\w])))")
+
+
+def _chars(chars: Iterable[str]) -> str:
+    """The body of a character class holding these characters."""
+    return "".join(re.escape(c) for c in sorted(set(chars)))
+
+
 class Classifier:
     """Classifies sentences against one lexicon and one topic vocabulary."""
 
@@ -79,8 +104,7 @@ class Classifier:
         # One scan for all topics: at every position, the longest alias that starts there.
         # Any alias of any topic that matches the sentence is a prefix of one of these
         # spans, so the per-topic patterns need only run on the (few, distinct) spans.
-        any_topic = _aliases_pattern(a for t in topics for a in (t.label, *t.aliases))
-        self._spans = re.compile(f"(?=({any_topic.pattern}))")
+        self._spans = _spans_pattern(a for t in topics for a in (t.label, *t.aliases))
         self._span_topics: dict[str, frozenset[str]] = {}
 
     def classify(self, text: str, cited: bool) -> Finding:
