@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +23,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop_or_explain(process: subprocess.Popen[str], timeout: float = 10) -> int:
+    """Send Ctrl-C and return the exit code; if the server does not stop in time, fail
+    with what it printed and the stack of each of its threads."""
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        output, _ = process.communicate(timeout=30)
+        raise AssertionError(
+            f"digest serve did not stop within {timeout} s of Ctrl-C:\n{output[-8000:]}"
+        ) from None
+
+
 @contextmanager
 def serving(tmp_path: Path) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]:
     """(project, port, process) of a running ``digest serve`` on a copy of the project."""
@@ -29,7 +44,12 @@ def serving(tmp_path: Path) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]
     shutil.copytree(REPO / "content", project / "content")
     shutil.copytree(REPO / "templates", project / "templates")
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env = {
+        **os.environ,
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONFAULTHANDLER": "1",  # SIGABRT prints every thread's stack, for stop_or_explain
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+    }
     process = subprocess.Popen(
         [
             sys.executable,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from osce_digest.serve import resolve
-from serving import serving
+from serving import serving, stop_or_explain
 
 REPORT = "content/reports/lavrov-blinken-osce-malta-2024.md"
 
@@ -99,5 +98,4 @@ def test_an_edit_reloads_a_broken_edit_reports_errors_and_ctrl_c_stops(
     assert b"Edited Dek" in get(port, "/reports/lavrov-blinken-osce-malta-2024/")[1]  # last good
     report.write_text(text, "utf-8")
     assert next_event() == "reload"
-    process.send_signal(signal.SIGINT)
-    assert process.wait(timeout=10) == 0
+    assert stop_or_explain(process) == 0
