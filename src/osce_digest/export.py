@@ -42,6 +42,21 @@ def to_data(value: Any) -> Any:
     return value
 
 
+def one_level(value: Any) -> Any:
+    """What :func:`to_data` makes of a dataclass, enum or date, one level deep, for
+    ``json.dumps(default=...)``: the C encoder converts lists, tuples, dicts and strings
+    itself and calls back only for these, where ``to_data`` makes a call for every value.
+    """
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    names = _field_names(cast(Hashable, type(value)))
+    if names is None:
+        raise TypeError(f"{type(value).__name__} is not part of the model")
+    return {name: getattr(value, name) for name in names}
+
+
 @functools.cache
 def _field_names(cls: Hashable) -> tuple[str, ...] | None:
     """The field names of a dataclass, None for another type (pure, so memoised)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from osce_digest.export import to_data
+from osce_digest.export import one_level
 from osce_digest.model import EVIDENCE_ORDER, Report, ReportSummary, Site
 from osce_digest.pages import Asset
 from osce_digest.urls import canonical
@@ -32,7 +32,9 @@ def index_file(site: Site) -> Asset:
 
 def report_file(report: Report) -> Asset:
     """``api/reports/<slug>.json``: the full section model of one report."""
-    return Asset(report_path(report), json_bytes(_published(report), compact=True), report.path)
+    data = one_level(report)
+    del data["digest"], data["words"]  # the build's own: not published (search has the words)
+    return Asset(report_path(report), json_bytes(data, compact=True), report.path)
 
 
 def report_path(report: Report | ReportSummary) -> str:
@@ -79,16 +81,9 @@ def json_bytes(data: Any, *, compact: bool = False) -> bytes:
     only without indentation does Python's C encoder do the work (four times faster).
     """
     if compact:
-        text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(
+            data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=one_level
+        )
     else:
         text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False)
     return (text + "\n").encode("utf-8")
-
-
-def _published(report: Report) -> dict[str, Any]:
-    """The section model as published: without the build's internal fingerprint and search
-    words (the search index publishes those)."""
-    data: dict[str, Any] = to_data(report)
-    data.pop("digest", None)
-    data.pop("words", None)
-    return data
