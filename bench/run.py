@@ -67,6 +67,9 @@ class Sample:
     seconds: float
     tree_mb: float | None
     """Peak of the summed RSS of the process tree (psutil sampling), or None without psutil."""
+    tree_pss_mb: float | None
+    """Peak of the summed PSS of the process tree: pages shared by forked workers counted
+    once, split among the processes sharing them (psutil sampling), or None."""
     proc_mb: float
     """Peak RSS of the largest single process of the tree (GNU time %M, or wait4's rusage)."""
 
@@ -78,6 +81,7 @@ class TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.peak_pss = 0
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -86,23 +90,31 @@ class TreeSampler(threading.Thread):
         except psutil.Error:
             return
         while not self.done.is_set():
-            self.peak = max(self.peak, tree_rss(root))
+            rss, pss = tree_memory(root)
+            self.peak = max(self.peak, rss)
+            self.peak_pss = max(self.peak_pss, pss)
             self.done.wait(SAMPLE_SECONDS)
 
 
-def tree_rss(root: Any) -> int:
-    """Summed RSS in bytes of a psutil process and its live descendants."""
-    total = 0
+def tree_memory(root: Any) -> tuple[int, int]:
+    """Summed RSS and summed PSS in bytes of a psutil process and its live descendants.
+
+    RSS counts a page shared by a parent and its forked workers once per process; PSS
+    divides it among them, so the summed PSS is the memory the tree occupies.
+    """
+    rss = pss = 0
     try:
         procs = [root, *root.children(recursive=True)]
     except psutil.Error:
-        return 0
+        return 0, 0
     for proc in procs:
         try:
-            total += proc.memory_info().rss
+            full = proc.memory_full_info()
         except psutil.Error:
             continue
-    return total
+        rss += full.rss
+        pss += getattr(full, "pss", full.rss)
+    return rss, pss
 
 
 class CommandFailed(Exception):
@@ -146,8 +158,9 @@ def measure(cmd: Sequence[str], cwd: Path, log: Path) -> Sample:
         tail = log.read_text("utf-8", "replace").strip().splitlines()[-15:]
         raise CommandFailed(f"{' '.join(cmd)} exited {proc.returncode}:\n" + "\n".join(tail))
     tree = sampler.peak / 2**20 if sampler else None
+    pss = sampler.peak_pss / 2**20 if sampler else None
     kib = int(rss_file.read_text().split()[-1]) if GNU_TIME else usage.ru_maxrss
-    return Sample(seconds, tree, kib / 1024)
+    return Sample(seconds, tree, pss, kib / 1024)
 
 
 # --- What is measured ---------------------------------------------------------------------
@@ -175,6 +188,7 @@ class Row:
     vs_floor_2: float | None
     vs_digest_cold: float | None
     tree_peak_mb: float | None
+    tree_pss_peak_mb: float | None
     max_process_mb: float | None
     html_pages: int
     runs: list[float]
@@ -339,6 +353,7 @@ def rows(steps: list[Step], notes: dict[str, str]) -> list[Row]:
     out: list[Row] = []
     for s in steps:
         trees = [x.tree_mb for x in s.samples if x.tree_mb is not None]
+        psses = [x.tree_pss_mb for x in s.samples if x.tree_pss_mb is not None]
         m = medians[s.name]
         out.append(
             Row(
@@ -348,6 +363,7 @@ def rows(steps: list[Step], notes: dict[str, str]) -> list[Row]:
                 vs_floor_2=ratio(m, medians.get(FLOOR_2)),
                 vs_digest_cold=ratio(m, medians.get(DIGEST_COLD)),
                 tree_peak_mb=round(max(trees), 1) if trees else None,
+                tree_pss_peak_mb=round(max(psses), 1) if psses else None,
                 max_process_mb=round(max(x.proc_mb for x in s.samples), 1) if s.samples else None,
                 html_pages=sum(1 for _ in s.output.rglob("*.html")) if s.output.exists() else 0,
                 runs=[round(x.seconds, 3) for x in s.samples],
@@ -357,7 +373,7 @@ def rows(steps: list[Step], notes: dict[str, str]) -> list[Row]:
     measured = {s.name for s in steps}
     skipped = [name for name in notes if name not in measured]
     return out + [
-        Row(name, None, None, None, None, None, None, 0, [], notes[name]) for name in skipped
+        Row(name, None, None, None, None, None, None, None, 0, [], notes[name]) for name in skipped
     ]
 
 
@@ -368,7 +384,7 @@ def fmt(value: float | None, spec: str) -> str:
 def table(result: list[Row]) -> str:
     head = (
         f"{'command':<34} {'median s':>9} {'min s':>8} {'x floor2':>9} {'x cold':>7} "
-        f"{'tree MB':>8} {'max proc MB':>11} {'html':>6}  note"
+        f"{'tree MB':>8} {'tree PSS':>8} {'max proc MB':>11} {'html':>6}  note"
     )
     lines = [head, "-" * len(head)]
     for r in result:
@@ -376,6 +392,7 @@ def table(result: list[Row]) -> str:
             f"{r.command:<34} {fmt(r.median_s, '.3f'):>9} {fmt(r.min_s, '.3f'):>8} "
             f"{fmt(r.vs_floor_2, '.2f'):>9} "
             f"{fmt(r.vs_digest_cold, '.2f'):>7} {fmt(r.tree_peak_mb, '.0f'):>8} "
+            f"{fmt(r.tree_pss_peak_mb, '.0f'):>8} "
             f"{fmt(r.max_process_mb, '.0f'):>11} {r.html_pages:>6}  {r.note}"
         )
     return "\n".join(lines)
@@ -448,6 +465,8 @@ def environment(args: argparse.Namespace) -> dict[str, Any]:
             "tree_peak_mb: peak of the summed RSS of the process tree, sampled every "
             f"{SAMPLE_SECONDS * 1000:.0f} ms with psutil"
             + ("" if HAVE_PSUTIL else " (psutil missing: not measured)")
+            + "; tree_pss_peak_mb: the same for the summed PSS (shared pages split among "
+            + "the processes sharing them)"
             + "; max_process_mb: largest ru_maxrss in the tree, "
             + (
                 "from GNU time %M"
