@@ -190,7 +190,12 @@ def _build(
         # Workers write the pages into the stage themselves: no page crosses back.
         # Workers are forked: the environment compiled (and checked) here comes along.
         shas = parallel.run(
-            parallel.given, (env, pages, stage.path, bodies), _render_to_stage, reuse.render, jobs
+            parallel.given,
+            (env, pages, stage.path, bodies),
+            _render_to_stage,
+            reuse.render,
+            jobs,
+            per_worker=_render_share(pages, reuse.render, stats),
         )
         record(reuse, pages, dict(zip((pages[i].output for i in reuse.render), shas, strict=True)))
         step("writing")
@@ -212,6 +217,18 @@ def _build(
         time.perf_counter() - started,
         unchanged=len(reuse.keep),
     )
+
+
+HEAVY_RENDER_BYTES = 1_000_000
+"""Pages whose last output adds up to this much take long enough to render (about 50 ms at
+Jinja's 20 MB/s) that a few of them are worth spreading over the workers."""
+
+
+def _render_share(pages: list[Page], render: list[int], stats: dict[str, tuple[int, int]]) -> int:
+    """How few pages a render worker may be given: one when the pages to render were heavy
+    last time (a topic page of a large site runs to megabytes), else the usual share."""
+    last_size = sum(stats.get(pages[i].output, (0, 0))[0] for i in render)
+    return 1 if last_size >= HEAVY_RENDER_BYTES else parallel.MIN_ITEMS_PER_WORKER
 
 
 def _write_all(

@@ -47,14 +47,19 @@ def run(
     task: Callable[[S, T], R],
     items: Sequence[T],
     jobs: int,
+    *,
+    per_worker: int | None = None,
 ) -> list[R]:
-    """``[task(setup(*args), item) for item in items]``, over ``jobs`` processes."""
+    """``[task(setup(*args), item) for item in items]``, over ``jobs`` processes, each
+    given at least ``per_worker`` items (default ``MIN_ITEMS_PER_WORKER``); fewer items
+    run here, without starting any."""
     if not items:
         return []
-    if jobs <= 1 or len(items) < MIN_ITEMS_PER_WORKER * 2 or not _can_fork():
+    per_worker = max(1, MIN_ITEMS_PER_WORKER if per_worker is None else per_worker)
+    if jobs <= 1 or len(items) < per_worker * 2 or not _can_fork():
         state = setup(*args)
         return [task(state, item) for item in items]
-    workers = min(jobs, len(items) // MIN_ITEMS_PER_WORKER)
+    workers = min(jobs, len(items) // per_worker)
     chunk = max(1, min(MAX_CHUNK, len(items) // (workers * 4)))
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
