@@ -77,16 +77,17 @@ def _by_first_letter(sources: dict[str, str]) -> str:
     alternative. The given order (which decides between phrases that both match at one
     place) holds within a group, and only one group can match at a position.
     """
+    phrases = [p for p in sources if p]
+    if not phrases:
+        return "(?!)"  # nothing to find
     groups: dict[str, list[str]] = {}
-    for phrase in filter(None, sources):
+    for phrase in phrases:
         groups.setdefault(phrase[0].casefold(), []).append(phrase)
     guarded = "|".join(
         f"(?=(?i:[{_chars(p[0] for p in group)}]))(?:{'|'.join(sources[p] for p in group)})"
         for _, group in sorted(groups.items())
     )
-    if not groups:
-        return "(?!)"  # nothing to find
-    return f"(?=(?i:[{_chars(p[0] for p in filter(None, sources))}]))(?:{guarded})"
+    return f"(?=(?i:[{_chars(p[0] for p in phrases)}]))(?:{guarded})"
 
 
 def _chars(chars: Iterable[str]) -> str:

@@ -30,15 +30,10 @@ def to_data(value: Any) -> Any:
         return value
     if isinstance(value, list | tuple):
         return [to_data(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, dt.date):
-        return value.isoformat()
     if isinstance(value, dict):
         return {str(k): to_data(v) for k, v in value.items()}
-    names = _field_names(cast(Hashable, type(value)))
-    if names is not None:
-        return {name: to_data(getattr(value, name)) for name in names}
+    if isinstance(value, Enum | dt.date) or _field_names(cast(Hashable, type(value))):
+        return to_data(one_level(value))
     return value
 
 
