@@ -18,7 +18,7 @@ import pytest
 from conftest import REPO, TESTS
 from hardening_support import copy_project, leftovers, tree, tree_diff
 from osce_digest.cli import main
-from osce_digest.write import MARKER, OutputRefused, check_output
+from osce_digest.write import MARKER, OutputRefused, Stage, check_output, write_file
 from tiny_project import (
     ACTORS_YAML,
     FRONT_MATTER,
@@ -345,3 +345,37 @@ def test_digest_new_refuses_a_slug_that_is_a_path_and_writes_nothing(
     assert f"'{slug}' is not a valid slug" in err
     after = tree(tmp_path)
     assert after == before, tree_diff(before, after)
+
+
+@pytest.mark.parametrize(
+    "rel", ["../escape.html", "a/../../escape.html", "/etc/passwd", "", ".", "./", "a/\x00b"]
+)
+def test_an_output_path_that_would_leave_the_output_is_refused_by_the_writer(
+    tmp_path: Path, rel: str
+) -> None:
+    root = tmp_path / "out"
+    root.mkdir()
+    with pytest.raises(ValueError, match="unsafe output path"):
+        write_file(root, rel, b"x")
+    stage = Stage(tmp_path / "site")
+    source = tmp_path / "source.html"
+    source.write_bytes(b"kept")
+    with pytest.raises(ValueError, match="unsafe output path"):
+        stage.link(rel, source)
+    stage.abandon()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "source.html"]
+    assert list(root.iterdir()) == []
+
+
+def test_the_writer_normalises_output_paths_and_makes_their_folders(tmp_path: Path) -> None:
+    stage = Stage(tmp_path / "site")
+    source = tmp_path / "source.html"
+    source.write_bytes(b"kept")
+    stage.write("a//b/./new.html", b"new")
+    stage.link("a/b/c/kept.html", source)
+    stage.link("a/b/c/again.html", source)
+    stage.commit()
+    site = tmp_path / "site"
+    assert (site / "a" / "b" / "new.html").read_bytes() == b"new"
+    assert (site / "a" / "b" / "c" / "kept.html").read_bytes() == b"kept"
+    assert (site / "a" / "b" / "c" / "again.html").stat().st_ino == source.stat().st_ino

@@ -117,6 +117,21 @@ def test_a_no_op_rebuild_renders_nothing_and_keeps_every_file(
     assert written < pages  # the pages were kept, only generated data files rewritten
 
 
+def test_the_output_a_build_replaced_is_deleted_by_the_end_of_the_build(project: Path) -> None:
+    out = project / "site"
+    build(project, out)
+    first = {p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    report = sorted((project / "content" / "reports").glob("*.md"))[0]
+    report.write_text(report.read_text("utf-8") + "\nThe talks resumed.\n", "utf-8")
+    build(project, out)
+    trash = project / FOLDER / "trash"
+    assert trash.is_dir()  # the replaced output went there,
+    assert list(trash.iterdir()) == []  # and is gone
+    assert not [p for p in project.iterdir() if p.name.startswith(".site.")]  # no stage left
+    kept = {p.stat().st_ino for p in out.rglob("*") if p.is_file()}
+    assert first & kept  # unchanged pages were linked across, not rewritten
+
+
 def test_a_corrupt_or_foreign_cache_is_ignored_never_trusted(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,11 +11,9 @@ import ctypes
 import ctypes.util
 import os
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 MARKER = ".osce-digest"
 """Marks a folder as made by this generator; its content names the generator."""
@@ -64,6 +62,8 @@ class Stage:
         _remove_leftovers(self.out)
         self.path = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
         self.path.mkdir()
+        self._folders = {str(self.path)}
+        """Folders of the stage known to exist (a page is a folder of its own: thousands)."""
         # The marker goes in first, so a build killed while writing leaves a folder the next
         # build recognises as its own leftover.
         (self.path / MARKER).write_bytes(MARKER_TEXT)
@@ -74,8 +74,11 @@ class Stage:
 
     def link(self, rel: str, source: Path) -> None:
         """Take a file of the current output over as it is (a hard link, else a copy)."""
-        path = self.path / _safe(rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path = os.path.join(self.path, _safe(rel))
+        folder = os.path.dirname(path)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
         try:
             os.link(source, path)
         except OSError:  # another file system, or no hard links: copy
@@ -92,9 +95,12 @@ class Stage:
 
 def write_file(root: Path, rel: str, data: bytes) -> None:
     """Write ``data`` at ``root/rel``, refusing paths that would leave ``root``."""
-    path = root / _safe(rel)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
+    path = os.path.join(root, _safe(rel))
+    folder = os.path.dirname(path)
+    if not os.path.isdir(folder):
+        os.makedirs(folder, exist_ok=True)
+    with open(path, "wb") as file:
+        file.write(data)
 
 
 def publish(
@@ -124,11 +130,14 @@ def publish(
         raise
 
 
-def _safe(rel: str) -> PurePosixPath:
-    path = PurePosixPath(rel)
-    if path.is_absolute() or ".." in path.parts or "\x00" in rel or not path.parts:
+def _safe(rel: str) -> str:
+    """``rel`` (an output path, "/"-separated) normalised, refusing one that would leave
+    the output: absolute, with a ".." segment, empty, or holding a NUL. String work, not
+    ``pathlib``: a build checks thousands of these."""
+    segments = [segment for segment in rel.split("/") if segment not in ("", ".")]
+    if rel.startswith("/") or ".." in segments or "\x00" in rel or not segments:
         raise ValueError(f"unsafe output path {rel!r}")
-    return path
+    return "/".join(segments)
 
 
 def _swap_in(stage: Path, out: Path, trash: Path | None) -> None:
@@ -156,20 +165,14 @@ def _discard(folder: Path, trash: Path | None) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def empty_trash(trash: Path) -> subprocess.Popen[bytes] | None:
-    """Start deleting what earlier builds moved into the trash; the caller waits for it."""
+def empty_trash(trash: Path) -> None:
+    """Delete what builds moved into the trash (the outputs they replaced)."""
     try:
-        entries = [str(entry) for entry in trash.iterdir()]
+        entries = list(trash.iterdir())
     except OSError:
-        return None
-    if not entries:
-        return None
-    script = "import shutil, sys\nfor p in sys.argv[1:]: shutil.rmtree(p, ignore_errors=True)"
-    return subprocess.Popen(
-        [sys.executable, "-c", script, *entries],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
+        return
+    for entry in entries:
+        shutil.rmtree(entry, ignore_errors=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:
