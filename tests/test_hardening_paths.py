@@ -18,6 +18,7 @@ import pytest
 from conftest import REPO, TESTS
 from hardening_support import copy_project, leftovers, tree, tree_diff
 from osce_digest.cli import main
+from osce_digest.discover import discover
 from osce_digest.write import MARKER, OutputRefused, Stage, check_output, write_file
 from tiny_project import (
     ACTORS_YAML,
@@ -379,3 +380,27 @@ def test_the_writer_normalises_output_paths_and_makes_their_folders(tmp_path: Pa
     assert (site / "a" / "b" / "new.html").read_bytes() == b"new"
     assert (site / "a" / "b" / "c" / "kept.html").read_bytes() == b"kept"
     assert (site / "a" / "b" / "c" / "again.html").stat().st_ino == source.stat().st_ino
+
+
+def test_reports_are_found_in_subfolders_in_path_order_leaving_hidden_ones_out(
+    tmp_path: Path,
+) -> None:
+    reports = tmp_path / "content" / "reports"
+    for rel in ["b.md", "a/x.md", "a-b/y.md", "a/deeper/z.md", ".hidden.md", ".drafts/w.md"]:
+        (reports / rel).parent.mkdir(parents=True, exist_ok=True)
+        (reports / rel).write_text(f"{rel}\n", "utf-8")
+    (reports / "notes.txt").write_text("not a report\n", "utf-8")
+    (reports / "folder.md").mkdir()
+    (reports / "again.md").symlink_to(reports / "b.md")  # a link inside content/ is read
+    (reports / "gone.md").symlink_to(tmp_path / "nowhere.md")  # a broken link is no file
+    content, problems = discover(tmp_path)
+    assert problems == []
+    # Path order, segment by segment: "a/" before "a-b/", though "-" sorts before "/".
+    assert [f.rel for f in content.reports] == [
+        "content/reports/a/deeper/z.md",
+        "content/reports/a/x.md",
+        "content/reports/a-b/y.md",
+        "content/reports/again.md",
+        "content/reports/b.md",
+    ]
+    assert [f.text for f in content.reports][3:] == ["b.md\n", "b.md\n"]

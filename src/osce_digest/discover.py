@@ -7,6 +7,7 @@ never replaced), and refuses files that lead outside ``content/``.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,31 +113,70 @@ def discover(root: Path, *, report_texts: bool = True) -> tuple[Content, list[Di
     reports: list[SourceFile] = []
     reports_dir = content_dir / "reports"
     if reports_dir.is_dir():
-        for link in sorted(reports_dir.rglob("*")):
-            if link.is_symlink() and link.is_dir():  # rglob does not follow it: say so
-                _, problems = _read_inside(link, root, content_dir)
-                diagnostics += problems or [
-                    error(
-                        _rel(link, root),
-                        0,
-                        0,
-                        "linked-folder",
-                        "reports in a linked folder are not read",
-                        "move the folder into content/reports/ instead of linking to it",
-                    )
-                ]
-        for path in sorted(reports_dir.rglob("*.md")):
-            if not path.is_file() or any(
-                p.startswith(".") for p in path.relative_to(reports_dir).parts
-            ):
-                continue
-            file, problems = _read_inside(path, root, content_dir)
+        inside = content_dir.resolve()
+        within = reports_dir.resolve().is_relative_to(inside)
+        files, linked = _walk(reports_dir)
+        for link in linked:  # not followed: say so
+            _, problems = _read_inside(link, root, inside)
+            diagnostics += problems or [
+                error(
+                    _rel(link, root),
+                    0,
+                    0,
+                    "linked-folder",
+                    "reports in a linked folder are not read",
+                    "move the folder into content/reports/ instead of linking to it",
+                )
+            ]
+        for path, is_link in files:
+            if is_link or not within:
+                file, problems = _read_inside(path, root, inside)
+            else:  # a plain file in plain folders under content/: inside, no need to resolve
+                file, problems = _read_checked(path, root)
             diagnostics += problems
             if file is not None:
                 reports.append(
                     file if report_texts else SourceFile(path, file.rel, None, file.digest)
                 )
     return Content(vocabularies, tuple(reports)), diagnostics
+
+
+def _walk(folder: Path) -> tuple[list[tuple[Path, bool]], list[Path]]:
+    """The ``*.md`` files under ``folder`` (whether each is a symbolic link), leaving out
+    hidden files and folders and not following linked folders; and the linked folders.
+
+    Sorted as ``sorted(folder.rglob(...))`` sorts: by path segments. ``os.scandir``, not
+    ``pathlib``: a site has thousands of reports, and this runs on every build.
+    """
+    files: list[tuple[tuple[str, ...], bool]] = []
+    linked: list[tuple[str, ...]] = []
+    pending: list[tuple[str, tuple[str, ...], bool]] = [(str(folder), (), False)]
+    while pending:
+        path, parts, hidden = pending.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            at = (*parts, entry.name)
+            is_link = entry.is_symlink()
+            if entry.is_dir():  # follows a link: a linked folder is reported, not walked
+                if is_link:
+                    linked.append(at)
+                else:
+                    pending.append((entry.path, at, hidden or entry.name.startswith(".")))
+            elif (
+                not hidden
+                and not entry.name.startswith(".")
+                and entry.name.endswith(".md")
+                and entry.is_file()
+            ):
+                files.append((at, is_link))
+    files.sort()
+    linked.sort()
+    return [(folder.joinpath(*at), is_link) for at, is_link in files], [
+        folder.joinpath(*at) for at in linked
+    ]
 
 
 def _read_inside(
@@ -156,6 +196,11 @@ def _read_inside(
         ]
     if path.is_dir():
         return None, []
+    return _read_checked(path, root)
+
+
+def _read_checked(path: Path, root: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Read a file known to be inside ``content/``, refusing one too large."""
     try:
         size = path.stat().st_size
     except OSError:
