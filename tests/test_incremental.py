@@ -132,6 +132,28 @@ def test_the_output_a_build_replaced_is_deleted_by_the_end_of_the_build(project:
     assert first & kept  # unchanged pages were linked across, not rewritten
 
 
+def test_a_vocabulary_edit_is_read_and_its_errors_are_reported_on_every_build(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out, topics = project / "site", project / "content" / "topics.yaml"
+    text = topics.read_text("utf-8")
+    build(project, out)
+    topics.write_text(text.replace("label: Grain corridor", "label: Grain passage"), "utf-8")
+    build(project, out)
+    assert "Grain passage" in (out / "topics" / "grain-corridor" / "index.html").read_text()
+    topics.write_text(text.replace("label: Grain corridor", "lable: Grain corridor"), "utf-8")
+    args = ["build", "--root", str(project), "--out", str(out)]
+    for _ in range(2):  # the second time, the checked vocabulary comes from the cache
+        capsys.readouterr()
+        assert main([*args, "--templates", str(project / "templates")]) == 1
+        assert "content/topics.yaml:7:3: error:" in capsys.readouterr().err
+    assert "Grain passage" in (out / "topics" / "grain-corridor" / "index.html").read_text()
+    topics.write_text(text, "utf-8")
+    build(project, out)
+    assert "Grain corridor" in (out / "topics" / "grain-corridor" / "index.html").read_text()
+    assert len(list((project / FOLDER / "vocabularies").iterdir())) == 4  # old ones pruned
+
+
 def test_a_corrupt_or_foreign_cache_is_ignored_never_trusted(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -41,12 +41,13 @@ class Cache:
     def __init__(self, folder: Path, key: bytes) -> None:
         self.folder = folder
         self.key = key
+        self._root = str(folder)  # entries are found by string: a build reads thousands
 
     def get(self, kind: str, name: str) -> Any | None:
         """The value stored under ``kind/name``, or None when absent or not verifiable."""
-        path = self.folder / kind / f"{name}.pickle"
         try:
-            blob = path.read_bytes()
+            with open(os.path.join(self._root, kind, f"{name}.pickle"), "rb") as file:
+                blob = file.read()
         except OSError:
             return None
         view = memoryview(blob)  # slices without copying: entries run to megabytes
@@ -60,9 +61,13 @@ class Cache:
         except Exception:  # a verified entry that no longer loads: treat as absent
             return None
 
-    def has(self, kind: str, name: str) -> bool:
-        """Whether an entry exists under ``kind/name`` (not whether it verifies)."""
-        return (self.folder / kind / f"{name}.pickle").is_file()
+    def names(self, kind: str) -> set[str]:
+        """The names of the entries of ``kind`` (not whether they verify)."""
+        try:
+            files = os.listdir(os.path.join(self._root, kind))
+        except OSError:
+            return set()
+        return {file.removesuffix(".pickle") for file in files if file.endswith(".pickle")}
 
     def put(self, kind: str, name: str, value: Any, *, memo: bool = True) -> bool:
         """Store a value; a cache that cannot be written is skipped, never an error.

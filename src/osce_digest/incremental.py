@@ -27,7 +27,7 @@ from osce_digest.cache import (
     digest_of,
     generator_fingerprint,
 )
-from osce_digest.diagnostics import Diagnostic
+from osce_digest.diagnostics import Diagnostic, Severity
 from osce_digest.discover import Content
 from osce_digest.load import today
 from osce_digest.model import Brief, Position, ReportSummary
@@ -218,10 +218,18 @@ def last_diagnostics(cache: Cache | None, out: Path, inputs: str) -> tuple[Diagn
     from its snapshot: only a build with nothing to do reads them (tens of megabytes on a
     large site), every other build finds its own."""
     entry = cache.get("reported", _manifest_name(out)) if cache is not None else None
-    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == inputs:
-        diagnostics: tuple[Diagnostic, ...] = entry[1]
-        return diagnostics
-    return None
+    if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == inputs):
+        return None
+    try:
+        return tuple(
+            Diagnostic(file, line, col, _SEVERITIES[severity], rule, message, hint)
+            for file, line, col, severity, rule, message, hint in entry[1]
+        )
+    except (TypeError, ValueError, KeyError):  # not rows of this shape: not ours to trust
+        return None
+
+
+_SEVERITIES = {severity.value: severity for severity in Severity}
 
 
 def save_snapshot(
@@ -229,8 +237,13 @@ def save_snapshot(
 ) -> None:
     """Remember a finished build into ``out``: its snapshot and what it reported."""
     if cache is not None:
-        # Tens of thousands of diagnostics: no memo (see Cache.put).
-        cache.put("reported", _manifest_name(out), (inputs, diagnostics), memo=False)
+        # Tens of thousands of diagnostics, as rows of plain values: pickled by C code alone
+        # (a third of the time), and without a memo (see Cache.put).
+        rows = [
+            (d.file, d.line, d.col, d.severity.value, d.rule, d.message, d.hint)
+            for d in diagnostics
+        ]
+        cache.put("reported", _manifest_name(out), (inputs, rows), memo=False)
         cache.put("snapshots", _manifest_name(out), Snapshot(inputs, output_files(out), reports))
 
 

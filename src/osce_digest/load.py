@@ -12,7 +12,7 @@ import re
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
@@ -57,6 +57,8 @@ from osce_digest.sections import (
     party_names,
 )
 from osce_digest.summary import mention_blobs, mentions_by_topic, mentions_from, summarize
+
+T = TypeVar("T")
 
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
@@ -171,17 +173,21 @@ def load_site(
     diagnostics += problems
     lists: dict[str, dict[str, Any]] = {}
     broken: set[str] = set()
+    names: list[str] = []
     for name, cls, key in (
         ("topics", TopicMeta, "key"),
         ("actors", ActorMeta, "key"),
         ("venues", VenueMeta, "key"),
         ("sources", SourceMeta, "id"),
     ):
-        entries, problems = load_list(content.vocabularies.get(f"{name}.yaml"), cls, key)
+        file = content.vocabularies.get(f"{name}.yaml")
+        entries, problems = _vocabulary(cache, file, cls, key, names)
         diagnostics += problems
         if entries is None:
             broken.add(name)
         lists[name] = entries or {}
+    if cache is not None:
+        cache.prune("vocabularies", names)
     topics, actors = lists["topics"], lists["actors"]
     venues, shared = lists["venues"], lists["sources"]
     vocab = Vocabularies(topics, actors, venues, shared, frozenset(broken))
@@ -236,6 +242,26 @@ def load_site(
     files = {r.digest: (root / r.path, root) for r in reports}
     bodies = Bodies(cache, kept, files, context)
     return LoadResult(site, tuple(diagnostics), build_indexes(site, _related(site, cache)), bodies)
+
+
+def _vocabulary(
+    cache: Cache | None, file: SourceFile | None, cls: type[T], key: str, names: list[str]
+) -> tuple[dict[str, T] | None, list[Diagnostic]]:
+    """``load_list``, from the cache when the file is unchanged (validating a few hundred
+    entries against their schema took a twentieth of a one-report rebuild); the cache
+    entry's name is added to ``names``."""
+    if cache is None or file is None:
+        return load_list(file, cls, key)
+    name = digest_of(generator_fingerprint(), file.rel, file.digest, cls.__name__, key)
+    names.append(name)
+    stored = cache.get("vocabularies", name)
+    if isinstance(stored, tuple) and len(stored) == 2:
+        entries: dict[str, T] | None = stored[0]
+        problems: list[Diagnostic] = stored[1]
+        return entries, problems
+    loaded = load_list(file, cls, key)
+    cache.put("vocabularies", name, loaded)
+    return loaded
 
 
 def _related(site: Site, cache: Cache | None) -> dict[str, tuple[str, ...]] | None:
@@ -347,9 +373,10 @@ def _load_reports(
     digests = [report_digest(context[3], f) for f in files]
     found: dict[int, Loaded] = {}
     if cache is not None:
+        bodies = cache.names("bodies") & cache.names("mentions")
         for index, digest in enumerate(digests):
             entry = cache.get("reports", digest)
-            if _is_loaded(entry) and (entry[0] is None or _has_body(cache, digest)):
+            if _is_loaded(entry) and (entry[0] is None or digest in bodies):
                 found[index] = entry
     missing = [i for i in range(len(files)) if i not in found]
     todo = [(files[i], digests[i]) for i in missing]
@@ -364,10 +391,6 @@ def _load_reports(
         cache.prune("bodies", digests)
         cache.prune("mentions", digests)
     return [found[i] for i in range(len(files))], kept
-
-
-def _has_body(cache: Cache, digest: str) -> bool:
-    return cache.has("bodies", digest) and cache.has("mentions", digest)
 
 
 def _is_loaded(entry: object) -> TypeGuard[Loaded]:
