@@ -19,7 +19,6 @@ from osce_digest.diagnostics import Severity, has_errors
 from osce_digest.load import load_site, today
 from osce_digest.parallel import collector_paused, default_jobs
 from osce_digest.scaffold import ScaffoldRefused, new_report
-from osce_digest.serve import serve
 from osce_digest.write import OutputRefused, check_output
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -128,6 +127,10 @@ def _serve(args: argparse.Namespace, root: Path) -> int:
             sys.stdout,
         )
         return ""
+
+    # Imported here: the server and the file watcher are not needed by any other command,
+    # and every build would pay for importing them.
+    from osce_digest.serve import serve
 
     check_output(out, root)
     try:

@@ -168,6 +168,7 @@ def load_site(
 ) -> LoadResult:
     """Read and check the project at ``root`` (``discovered``: its files, already read)."""
     content, found = discovered if discovered is not None else discover(root)
+    generator = generator_fingerprint()
     diagnostics = list(found)
     meta, problems = load_site_meta(content.vocabularies.get("site.yaml"))
     diagnostics += problems
@@ -181,7 +182,7 @@ def load_site(
         ("sources", SourceMeta, "id"),
     ):
         file = content.vocabularies.get(f"{name}.yaml")
-        entries, problems = _vocabulary(cache, file, cls, key, names)
+        entries, problems = _vocabulary(cache, generator, file, cls, key, names)
         diagnostics += problems
         if entries is None:
             broken.add(name)
@@ -196,7 +197,7 @@ def load_site(
     lexicon = load_lexicon(meta.scale)
     day = today(meta.timezone)
     namespace = digest_of(
-        generator_fingerprint(),
+        generator,
         day.isoformat(),
         *(f.digest for _, f in sorted(content.vocabularies.items())),
     )
@@ -245,14 +246,19 @@ def load_site(
 
 
 def _vocabulary(
-    cache: Cache | None, file: SourceFile | None, cls: type[T], key: str, names: list[str]
+    cache: Cache | None,
+    generator: str,
+    file: SourceFile | None,
+    cls: type[T],
+    key: str,
+    names: list[str],
 ) -> tuple[dict[str, T] | None, list[Diagnostic]]:
     """``load_list``, from the cache when the file is unchanged (validating a few hundred
     entries against their schema took a twentieth of a one-report rebuild); the cache
     entry's name is added to ``names``."""
     if cache is None or file is None:
         return load_list(file, cls, key)
-    name = digest_of(generator_fingerprint(), file.rel, file.digest, cls.__name__, key)
+    name = digest_of(generator, file.rel, file.digest, cls.__name__, key)
     names.append(name)
     stored = cache.get("vocabularies", name)
     if isinstance(stored, tuple) and len(stored) == 2:
