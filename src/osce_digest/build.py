@@ -181,7 +181,11 @@ def _build(
         return BuildResult(tuple(diagnostics + problems), 0, 0, time.perf_counter() - started)
     shared = {"site": pages[0].context["site"], "d": pages[0].context["d"]}
     stats = snapshot.files if snapshot is not None else {}
-    reuse = plan_reuse(pages, out, templates_digest, cache, shared, stats, jobs, site.reports)
+    indexes = loaded.indexes
+    entries = [*indexes.actors.values(), *indexes.countries.values()]
+    reuse = plan_reuse(
+        pages, out, templates_digest, cache, shared, stats, jobs, site.reports, entries
+    )
     stale = keep_unchanged(reuse, out, {f.output: f.fingerprint for f in lazy})
     stage = Stage(out, trash)
     try:

@@ -16,6 +16,7 @@ import enum
 import hashlib
 import hmac
 import io
+import operator
 import os
 import pickle
 import sys
@@ -202,32 +203,40 @@ class ContextFingerprint:
 
 
 class _Reducers(dict[type, Any]):
-    """A dispatch table that makes the reducer of a dataclass or enum on first sight.
+    """A dispatch table that makes the reducer of a type on first sight.
 
     A slotted dataclass otherwise pickles through ``dataclasses.fields`` for every object;
     for a fingerprint the type's name and the field values are enough, and far cheaper.
-    Other types (dates) are left to their own reduction.
+    Other types (dates) keep their own reduction, remembered too: a type the table lacks
+    costs a failed lookup every time one of its objects is met.
     """
 
     def __missing__(self, kind: type) -> Any:
         if dataclasses.is_dataclass(kind):
-            reducer = self[kind] = self.fields_of(kind)
-            return reducer
-        if issubclass(kind, enum.Enum):
-            reducer = self[kind] = partial(_member, kind.__qualname__)
-            return reducer
-        raise KeyError(kind)
+            reducer = self.fields_of(kind)
+        elif issubclass(kind, enum.Enum):
+            reducer = partial(_member, kind.__qualname__)
+        else:
+            reducer = _own_reduction
+        self[kind] = reducer
+        return reducer
 
     @staticmethod
     def fields_of(kind: type) -> Callable[[object], Any]:
         names = tuple(f.name for f in dataclasses.fields(kind))
-        return partial(_as_tuple, kind.__qualname__, names)
+        if len(names) == 1:  # attrgetter of one name gives the value, not a tuple
+            return partial(_as_tuple, kind.__qualname__, lambda value: (getattr(value, names[0]),))
+        return partial(_as_tuple, kind.__qualname__, operator.attrgetter(*names))
 
 
 def _as_tuple(
-    name: str, names: tuple[str, ...], value: object
+    name: str, values: Callable[[object], tuple[Any, ...]], value: object
 ) -> tuple[type[tuple[Any, ...]], Any]:
-    return tuple, ((name, *(getattr(value, n) for n in names)),)
+    return tuple, ((name, *values(value)),)
+
+
+def _own_reduction(value: object) -> Any:
+    return value.__reduce_ex__(pickle.HIGHEST_PROTOCOL)
 
 
 def _by_digest(report: ReportSummary) -> tuple[type[str], tuple[str]]:

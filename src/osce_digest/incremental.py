@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from osce_digest.cache import (
 )
 from osce_digest.diagnostics import Diagnostic, Severity
 from osce_digest.discover import Content
+from osce_digest.indexes import ActorEntry
 from osce_digest.load import today
 from osce_digest.model import Brief, Position, ReportSummary
 from osce_digest.pages import Page
@@ -74,17 +75,18 @@ def plan_reuse(
     stats: dict[str, tuple[int, int]],
     jobs: int = 1,
     reports: Sequence[ReportSummary] = (),
+    entries: Iterable[ActorEntry] = (),
 ) -> Reuse:
     """Fingerprint every page (over ``jobs`` processes) and find those the last build into
     ``out`` already made (``stats``: its snapshot's files, see ``Snapshot.files``).
 
-    The positions and briefs of ``reports`` enter the fingerprints by their report's digest
-    (see ``report_parts``)."""
+    The positions and briefs of ``reports``, and the actor and country ``entries`` made of
+    them, enter the fingerprints by digests of their reports' (see ``report_parts``)."""
     known = {
         type(value): f"{name}:{context_fingerprint({name: value}, {})}"
         for name, value in shared.items()
     }
-    state = (pages, templates, ContextFingerprint(known, report_parts(reports)))
+    state = (pages, templates, ContextFingerprint(known, report_parts(reports, entries)))
     fingerprints = parallel.run(parallel.given, state, _fingerprint, range(len(pages)), jobs)
     previous = _previous(cache, out)
     reuse = Reuse(fingerprints, previous=previous, stats=stats)
@@ -99,13 +101,17 @@ def plan_reuse(
     return reuse
 
 
-def report_parts(reports: Sequence[ReportSummary]) -> dict[type, dict[int, str]]:
+def report_parts(
+    reports: Sequence[ReportSummary], entries: Iterable[ActorEntry] = ()
+) -> dict[type, dict[int, str]]:
     """The positions and briefs of each report (by ``id``), with the digests of their values
-    its summary carries (``ReportSummary.parts``).
+    its summary carries (``ReportSummary.parts``); and a digest of each of ``entries``, made
+    of its positions' digests.
 
     An actor's page holds hundreds of positions; pickling each one's text again for every
-    page that shows it took most of a one-report rebuild's time. The ids hold while the
-    summaries live: for the whole build, and in forked workers.
+    page that shows it took most of a one-report rebuild's time, and reducing each to its
+    digest still took half of the fingerprinting. The ids hold while the summaries live: for
+    the whole build, and in forked workers.
     """
     positions: dict[int, str] = {}
     briefs: dict[int, str] = {}
@@ -113,7 +119,15 @@ def report_parts(reports: Sequence[ReportSummary]) -> dict[type, dict[int, str]]
         split = len(report.positions)
         positions.update(zip(map(id, report.positions), report.parts[:split], strict=True))
         briefs.update(zip(map(id, report.briefs), report.parts[split:], strict=True))
-    return {Position: positions, Brief: briefs}
+    digests: dict[int, str] = {}
+    for entry in entries:
+        parts = [positions.get(id(p), "") for _, group in entry.positions for p in group]
+        if "" not in parts:  # else a position of no report: the entry goes by its values
+            shape = [(topic, len(group)) for topic, group in entry.positions]
+            digests[id(entry)] = digest_of(
+                repr(entry.encounters), repr(entry.counterparts), repr(shape), " ".join(parts)
+            )
+    return {Position: positions, Brief: briefs, ActorEntry: digests}
 
 
 def _fingerprint(state: tuple[Sequence[Page], str, ContextFingerprint], index: int) -> str:

@@ -22,6 +22,7 @@ build whose inputs did not change keeps the files the last one wrote without bui
 from __future__ import annotations
 
 import json
+import operator
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -197,10 +198,13 @@ def _make_files(documents: list[Document]) -> dict[str, bytes]:
     by_word: dict[str, list[int]] = defaultdict(list)
     lengths = []  # words in each document
     for number, document in enumerate(documents):
-        counted = word_counts(document.counts)
-        for word, count in counted:
-            by_word[word] += (number, count)
-        lengths.append(sum(count for _, count in counted))
+        parts = document.counts.split()
+        counts = list(map(int, parts[1::2]))
+        for word, count in zip(parts[::2], counts, strict=True):
+            found = by_word[word]
+            found.append(number)
+            found.append(count)
+        lengths.append(sum(counts))
     postings: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for word, pairs in by_word.items():
         postings[shard_of(word)][word] = pairs
@@ -228,8 +232,8 @@ def _make_files(documents: list[Document]) -> dict[str, bytes]:
 def _delta(pairs: list[int]) -> list[int]:
     """[doc, count, doc, count...] with each doc number after the first as a difference."""
     out = list(pairs)
-    for i in range(len(out) - 2, 0, -2):
-        out[i] -= out[i - 2]
+    docs = pairs[::2]
+    out[2::2] = map(operator.sub, docs[1:], docs)
     return out
 
 
