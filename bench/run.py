@@ -133,8 +133,22 @@ def gnu_time() -> str | None:
 GNU_TIME = gnu_time()
 
 
-def measure(cmd: Sequence[str], cwd: Path, log: Path) -> Sample:
-    """Run ``cmd`` once; its output goes to ``log``.
+def command_environment(pycache: Path) -> dict[str, str]:
+    """The environment the measured commands run in: this one, except that Python may cache
+    compiled bytecode, in ``pycache``.
+
+    With ``PYTHONDONTWRITEBYTECODE`` set (as on some CI machines and containers) and an
+    editable install, every ``digest`` command would compile the package's modules from
+    source again (0.2 s a run here), while Pelican and MkDocs, installed from wheels, have
+    their bytecode compiled at install. A user's installed digest does not pay that either.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    return env
+
+
+def measure(cmd: Sequence[str], cwd: Path, log: Path, env: dict[str, str]) -> Sample:
+    """Run ``cmd`` once, in ``env``; its output goes to ``log``.
 
     A child's ``ru_maxrss`` starts at the high-water mark of the process it was forked from
     (exec records it), so run.py's own peak would be a floor under every reading; GNU time, a
@@ -144,7 +158,7 @@ def measure(cmd: Sequence[str], cwd: Path, log: Path) -> Sample:
     launch = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *cmd] if GNU_TIME else list(cmd)
     with log.open("wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(launch, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(launch, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         sampler = TreeSampler(proc.pid) if HAVE_PSUTIL else None
         if sampler:
             sampler.start()
@@ -320,7 +334,7 @@ def tool_steps(corpus: Corpus, commands: dict[str, str]) -> list[Step]:
     return steps
 
 
-def run_steps(steps: list[Step], repeat: int, logs: Path) -> None:
+def run_steps(steps: list[Step], repeat: int, logs: Path, env: dict[str, str]) -> None:
     """Run every step once per round, in order (digest's rebuilds depend on the step before)."""
     for round_ in range(repeat):
         for step in steps:
@@ -329,7 +343,7 @@ def run_steps(steps: list[Step], repeat: int, logs: Path) -> None:
             step.prepare()
             log = logs / f"{step.name.replace(' ', '_').replace('/', '-')}.log"
             try:
-                step.samples.append(measure(step.cmd, step.cwd, log))
+                step.samples.append(measure(step.cmd, step.cwd, log, env))
             except CommandFailed as exc:
                 if step.required:
                     raise
@@ -424,7 +438,7 @@ def bench_size(reports: int, args: argparse.Namespace, digest: str) -> dict[str,
         logs = tmp / "logs"
         logs.mkdir()
         load_before = os.getloadavg()
-        run_steps(steps, args.repeat, logs)
+        run_steps(steps, args.repeat, logs, command_environment(tmp / "pycache"))
         corpus.restore()
         result = rows(steps, notes)
     finally:
