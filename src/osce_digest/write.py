@@ -99,8 +99,7 @@ def write_file(root: Path, rel: str, data: bytes) -> None:
     folder = os.path.dirname(path)
     if not os.path.isdir(folder):
         os.makedirs(folder, exist_ok=True)
-    with open(path, "wb") as file:
-        file.write(data)
+    Path(path).write_bytes(data)
 
 
 def publish(
