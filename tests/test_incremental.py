@@ -90,12 +90,18 @@ def test_a_sequence_of_edits_builds_incrementally_to_the_same_bytes_as_clean_bui
         text = topics.read_text("utf-8")
         topics.write_text(text.replace("label: ", "label: Re ", 1), "utf-8")
 
+    def rename_actor() -> None:
+        # Actor pages, and every report page and entry that names the actor.
+        actors = project / "content" / "actors.yaml"
+        text = actors.read_text("utf-8")
+        actors.write_text(text.replace("name: ", "name: Re ", 1), "utf-8")
+
     def touch_template() -> None:
         base = project / "templates" / "base.html"
         base.write_text(base.read_text("utf-8").replace("</footer>", "</footer>\n", 1), "utf-8")
 
     steps = [edit, reword, add, edit, reword, delete, rename, retitle_topic, touch_template]
-    steps += [reword, edit, add, reword, delete]
+    steps += [reword, rename_actor, edit, add, reword, delete]
     for step in steps:
         step()
         build(project, out)
