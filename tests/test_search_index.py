@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import random
 import shutil
 from pathlib import Path
 
@@ -11,7 +13,14 @@ import pytest
 from conftest import REPO, TESTS
 from osce_digest import search
 from osce_digest.cli import main
-from osce_digest.search import SearchIndex, count_words, shard_of, word_counts, words
+from osce_digest.search import (
+    Document,
+    SearchIndex,
+    count_words,
+    shard_of,
+    word_counts,
+    words,
+)
 
 MULTI = TESTS / "sites" / "multi"
 
@@ -153,9 +162,8 @@ def test_a_build_whose_inputs_did_not_change_keeps_the_index_without_building_it
     after = {p.name: p.read_bytes() for p in (out / "search" / "data").iterdir()}
     assert after == before
 
-    # An edit builds it again, and the edited words are found.
-    monkeypatch.undo()
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    # An edit patches the files the index changed in, still without building it; the
+    # edited words are found, and the files are those a build from scratch writes.
     report = project / "content" / "reports" / "varga-reyes-december-call.md"
     report.write_text(report.read_text("utf-8") + "\nThe zanzibarian delegation left.\n", "utf-8")
     assert build(project, out) == 0
@@ -164,3 +172,101 @@ def test_a_build_whose_inputs_did_not_change_keeps_the_index_without_building_it
     assert [rows[d][0] for d in postings(data, "zanzibarian")] == [
         "reports/varga-reyes-december-call/"
     ]
+    monkeypatch.undo()
+    assert (
+        main(
+            [
+                "build",
+                "--root",
+                str(project),
+                "--out",
+                str(tmp_path / "clean"),
+                "--no-cache",
+                "--templates",
+                str(REPO / "templates"),
+            ]
+        )
+        == 0
+    )
+    clean = {p.name: p.read_bytes() for p in (tmp_path / "clean" / "search" / "data").iterdir()}
+    assert {p.name: p.read_bytes() for p in data.iterdir()} == clean
+    assert {p.name for p in data.iterdir()} == {*before, "terms-7a-61.json"}  # "za": new
+    changed = {name for name in before if before[name] != clean[name]}
+    assert "meta.json" in changed
+    assert len(changed) < len(before) / 4  # a few shards and one docs file, not all
+
+
+# --- patching the index after an edit ---------------------------------------------------
+
+
+def _random_document(rng: random.Random, n: int, vocabulary: list[str]) -> Document:
+    chosen = rng.sample(vocabulary, rng.randrange(0, 12))
+    counts = " ".join(f"{w} {rng.randrange(1, 9)}" for w in sorted(chosen))
+    return Document(f"reports/r{n}/", f"Report {n}", "Report", "context", f"excerpt {n}", counts)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_a_patched_index_is_byte_for_byte_the_index_made_from_scratch(seed: int) -> None:
+    rng = random.Random(seed)
+    # Words over many shards (first two characters), accented ones among them.
+    vocabulary = [a + b + c for a in "abcdéøz" for b in "aeiouü" for c in "lmnrst"]
+    documents = [_random_document(rng, n, vocabulary) for n in range(250)]  # three docs files
+    files = search._make_files(documents)
+    for _ in range(12):
+        before = list(documents)
+        for n in rng.sample(range(len(documents)), rng.randrange(1, 4)):
+            change = rng.choice(["words", "one word", "title", "empty"])
+            if change == "words":
+                documents[n] = _random_document(rng, n, vocabulary)
+            elif change == "one word":  # a sentence appended: one count goes up
+                pairs = dict(search.word_counts(documents[n].counts))
+                word = rng.choice(vocabulary)
+                pairs[word] = pairs.get(word, 0) + 1
+                counts = " ".join(f"{w} {c}" for w, c in sorted(pairs.items()))
+                documents[n] = dataclasses.replace(documents[n], counts=counts)
+            elif change == "title":
+                documents[n] = dataclasses.replace(documents[n], title=f"Retitled {n}")
+            else:  # a document with no words left: its words' shards may empty out
+                documents[n] = dataclasses.replace(documents[n], counts="")
+        patched = search.updated_files(before, files.get, documents)
+        assert patched is not None
+        changed, gone = patched
+        files = {p: b for p, b in files.items() if p not in gone} | changed
+        assert dict(sorted(files.items())) == search._make_files(documents)
+
+
+def test_the_index_is_made_whole_when_a_patch_cannot_be_trusted() -> None:
+    rng = random.Random(1)
+    vocabulary = ["grain", "ships", "corridor", "talks", *(f"w{n}" for n in range(20))]
+    documents = [_random_document(rng, n, vocabulary) for n in range(10)]
+    documents[0] = dataclasses.replace(documents[0], counts="grain 1 ships 2")
+    files = search._make_files(documents)
+    edited = [*documents[:3], dataclasses.replace(documents[3], counts="grain 9"), *documents[4:]]
+    assert search.updated_files(documents, lambda path: None, edited) is None  # no meta.json
+    missing_shard = {p: b for p, b in files.items() if "terms-67-72" not in p}  # "gr..."
+    assert search.updated_files(documents, missing_shard.get, edited) is None
+    assert search.updated_files(documents, files.get, edited[:-1]) is None  # a page fewer
+    many = [dataclasses.replace(d, title="x") for d in documents]
+    assert search.updated_files(documents, files.get, many) is not None
+    assert search.MAX_CHANGED < 60
+    sixty = [_random_document(rng, n, vocabulary) for n in range(60)]
+    retitled = [dataclasses.replace(d, title="y") for d in sixty]
+    assert search.updated_files(sixty, search._make_files(sixty).get, retitled) is None
+
+
+def test_a_shard_whose_last_word_goes_is_removed_and_a_new_one_added() -> None:
+    rng = random.Random(2)
+    vocabulary = ["grain", "ships", "corridor", "talks", *(f"w{n}" for n in range(20))]
+    documents = [_random_document(rng, n, vocabulary) for n in range(10)]
+    documents[4] = dataclasses.replace(documents[4], counts="quorum 2 ships 1")
+    files = search._make_files(documents)
+    assert f"{search.FOLDER}/terms-71-75.json" in files  # "qu": only document 4 has it
+    edited = list(documents)
+    edited[4] = dataclasses.replace(documents[4], counts="ships 1 xylem 3")
+    patched = search.updated_files(documents, files.get, edited)
+    assert patched is not None
+    changed, gone = patched
+    assert gone == {f"{search.FOLDER}/terms-71-75.json"}
+    assert f"{search.FOLDER}/terms-78-79.json" in changed  # "xy": new
+    files = {p: b for p, b in files.items() if p not in gone} | changed
+    assert dict(sorted(files.items())) == search._make_files(edited)

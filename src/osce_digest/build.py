@@ -43,7 +43,7 @@ from osce_digest.outputs.feeds import atom_feed
 from osce_digest.outputs.sitemap import sitemap
 from osce_digest.pages import Asset, Page, check_collisions, plan_pages
 from osce_digest.schema import json_schema
-from osce_digest.search import SearchIndex
+from osce_digest.search import SearchIndex, updated_files
 from osce_digest.templates import (
     TemplateEnvironment,
     TemplateFailure,
@@ -174,7 +174,7 @@ def _build(
     pages = plan_pages(site, loaded.indexes)
     assets = static_assets(templates / "static") + generated_assets(site, loaded.indexes, pages)
     bodies = loaded.bodies
-    lazy = lazy_files(site, loaded.indexes, bodies) + search_files(site, loaded.indexes, cache)
+    lazy = lazy_files(site, loaded.indexes, bodies) + search_files(site, loaded.indexes, cache, out)
     placeholders = [Asset(f.output, b"", f.origin) for f in lazy]
     problems += check_collisions(pages, assets + placeholders)
     if env is None or problems:
@@ -355,19 +355,61 @@ def lazy_files(site: Site, indexes: Indexes, bodies: Bodies) -> list[LazyFile]:
     return files
 
 
-def search_files(site: Site, indexes: Indexes, cache: Cache | None) -> list[LazyFile]:
+def search_files(
+    site: Site, indexes: Indexes, cache: Cache | None, out: Path | None = None
+) -> list[LazyFile]:
     """The search index's files. Their names and digests are remembered per fingerprint of
-    the index's inputs, so a build that changed none of them does not build the index."""
+    the index's inputs, so a build that changed none of them does not build the index; one
+    that changed a few documents patches the files the last build into ``out`` wrote."""
     index = SearchIndex(site, indexes)
     listing = cache.get("search", index.fingerprint) if cache is not None else None
     if not isinstance(listing, dict):
-        listing = {path: hashlib.sha256(data).hexdigest() for path, data in index.files().items()}
+        listing = _patched_listing(index, cache, out) if cache and out else None
+        if listing is None:
+            listing = {path: _sha(data) for path, data in index.files().items()}
         if cache is not None:
             cache.put("search", index.fingerprint, listing)
+    if cache is not None and out is not None:
+        state = digest_of("search-state", str(out.resolve()))
+        last = cache.get("search-state", state)
+        if not (isinstance(last, tuple) and last[0] == index.fingerprint):
+            cache.put("search-state", state, (index.fingerprint, tuple(index.documents)))
     return [
         LazyFile(path, sha, partial(index.file, path), "the search index")
         for path, sha in listing.items()
     ]
+
+
+def _patched_listing(index: SearchIndex, cache: Cache, out: Path) -> dict[str, str] | None:
+    """The index's listing made by patching the last build's files (see ``updated_files``),
+    or None. The patched files' bytes are kept in ``index`` for writing."""
+    last = cache.get("search-state", digest_of("search-state", str(out.resolve())))
+    if not (isinstance(last, tuple) and len(last) == 2):
+        return None
+    fingerprint, before = last
+    listing = cache.get("search", fingerprint)
+    if not isinstance(listing, dict):
+        return None
+
+    def read(path: str) -> bytes | None:  # the last build's file, if it is what it wrote
+        try:
+            data = (out / path).read_bytes()
+        except OSError:
+            return None
+        return data if path in listing and _sha(data) == listing[path] else None
+
+    patched = updated_files(before, read, index.documents)
+    if patched is None:
+        return None
+    changed, gone = patched
+    index.keep(changed)
+    new = {p: sha for p, sha in listing.items() if p not in gone}
+    new.update({path: _sha(data) for path, data in changed.items()})
+    return dict(sorted(new.items()))
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def generated_assets(site: Site, indexes: Indexes, pages: list[Page]) -> list[Asset]:

@@ -21,12 +21,13 @@ build whose inputs did not change keeps the files the last one wrote without bui
 
 from __future__ import annotations
 
+import itertools
 import json
 import operator
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from osce_digest.cache import digest_of
@@ -124,6 +125,7 @@ class SearchIndex:
             *(r.digest for r in site.reports),
         )
         self._files: dict[str, bytes] | None = None
+        self._kept: dict[str, bytes] = {}
 
     def files(self) -> dict[str, bytes]:
         """Output path to bytes of every index file (made once, on first use)."""
@@ -131,9 +133,15 @@ class SearchIndex:
             self._files = _make_files(self.documents)
         return self._files
 
+    def keep(self, files: Mapping[str, bytes]) -> None:
+        """Remember files already made (by ``updated_files``): ``file`` returns them
+        without making the index."""
+        self._kept.update(files)
+
     def file(self, output: str) -> bytes:
         """The bytes of one index file."""
-        return self.files()[output]
+        kept = self._kept.get(output)
+        return kept if kept is not None else self.files()[output]
 
 
 def _documents(site: Site, indexes: Indexes) -> Iterator[Document]:
@@ -208,25 +216,120 @@ def _make_files(documents: list[Document]) -> dict[str, bytes]:
     postings: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for word, pairs in by_word.items():
         postings[shard_of(word)][word] = pairs
-    files = {}
-    for shard, terms in postings.items():
-        files[f"{FOLDER}/terms-{shard}.json"] = _json(
-            {word: _delta(pairs) for word, pairs in sorted(terms.items())}
-        )
-    for start in range(0, len(documents), CHUNK):
-        rows = [
-            [d.url, d.title, d.kind, d.context, d.excerpt] for d in documents[start : start + CHUNK]
-        ]
-        files[f"{FOLDER}/docs-{start // CHUNK}.json"] = _json(rows)
+    files = {_terms_path(shard): _terms_file(terms) for shard, terms in postings.items()}
+    for n in range(-(-len(documents) // CHUNK)):
+        files[_docs_path(n)] = _docs_file(documents, n)
+    files[META] = _meta_file(len(documents), lengths, postings)
+    return dict(sorted(files.items()))
+
+
+META = f"{FOLDER}/meta.json"
+
+
+def _terms_path(shard: str) -> str:
+    return f"{FOLDER}/terms-{shard}.json"
+
+
+def _docs_path(n: int) -> str:
+    return f"{FOLDER}/docs-{n}.json"
+
+
+def _terms_file(terms: Mapping[str, list[int]]) -> bytes:
+    """A shard: word to [doc, count, doc, count...] (doc numbers ascending)."""
+    return _json({word: _delta(pairs) for word, pairs in sorted(terms.items())})
+
+
+def _docs_file(documents: Sequence[Document], n: int) -> bytes:
+    rows = [[d.url, d.title, d.kind, d.context, d.excerpt] for d in documents[n * CHUNK :][:CHUNK]]
+    return _json(rows)
+
+
+def _meta_file(documents: int, lengths: list[int], shards: Iterable[str]) -> bytes:
     meta = {
         "format": FORMAT,
-        "documents": len(documents),
+        "documents": documents,
         "chunk": CHUNK,
         "lengths": lengths,
-        "shards": sorted(postings),
+        "shards": sorted(shards),
     }
-    files[f"{FOLDER}/meta.json"] = _json(meta)
-    return dict(sorted(files.items()))
+    return _json(meta)
+
+
+MAX_CHANGED = 50
+"""More changed documents than this, and the index is made again from scratch."""
+
+
+def updated_files(
+    before: Sequence[Document],
+    read: Callable[[str], bytes | None],
+    documents: Sequence[Document],
+) -> tuple[dict[str, bytes], set[str]] | None:
+    """The index files that change when the documents ``before`` become ``documents``,
+    made by patching the files ``before`` gave (``read``: a file's previous bytes, or None
+    when it did not exist or cannot be trusted): the changed files' bytes, and the files
+    that no longer exist. None when that cannot be done (the pages differ, too many
+    documents changed, a file needed is missing); then the index is made whole.
+
+    After one report is edited, its words' postings change in a few shards: patching them
+    takes milliseconds where making the index takes a second at 4,000 reports. The result
+    is byte for byte what ``_make_files(documents)`` gives (the tests check it).
+    """
+    if [d.url for d in before] != [d.url for d in documents]:
+        return None
+    changed = [n for n, (old, new) in enumerate(zip(before, documents, strict=True)) if old != new]
+    if len(changed) > MAX_CHANGED:
+        return None
+    meta_bytes = read(META)
+    if meta_bytes is None:
+        return None
+    meta = json.loads(meta_bytes)
+    if meta.get("format") != FORMAT or meta.get("documents") != len(documents):
+        return None
+    lengths: list[int] = meta["lengths"]
+    shards: set[str] = set(meta["shards"])
+    edits: dict[str, dict[str, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for n in changed:
+        old, new = dict(word_counts(before[n].counts)), dict(word_counts(documents[n].counts))
+        for word in old.keys() | new.keys():
+            if old.get(word) != new.get(word):
+                edits[shard_of(word)][word][n] = new.get(word, 0)
+        lengths[n] = sum(new.values())
+    files: dict[str, bytes] = {}
+    gone: set[str] = set()
+    for shard, words in edits.items():
+        path = _terms_path(shard)
+        terms = _undelta_terms(read(path)) if shard in shards else {}
+        if terms is None:
+            return None
+        for word, counts in words.items():
+            found = dict(zip(terms.get(word, [])[::2], terms.get(word, [])[1::2], strict=True))
+            found.update(counts)
+            pairs = [x for doc, count in sorted(found.items()) if count for x in (doc, count)]
+            if pairs:
+                terms[word] = pairs
+            else:
+                terms.pop(word, None)
+        if terms:
+            files[path] = _terms_file(terms)
+            shards.add(shard)
+        else:
+            gone.add(path)
+            shards.discard(shard)
+    for chunk in sorted({n // CHUNK for n in changed}):
+        files[_docs_path(chunk)] = _docs_file(documents, chunk)
+    files[META] = _meta_file(len(documents), lengths, shards)
+    return files, gone
+
+
+def _undelta_terms(data: bytes | None) -> dict[str, list[int]] | None:
+    """A shard's terms with absolute document numbers; None for a missing file."""
+    if data is None:
+        return None
+    terms: dict[str, list[int]] = json.loads(data)
+    for pairs in terms.values():
+        docs = list(itertools.accumulate(pairs[::2]))
+        pairs[::2] = docs
+    return terms
 
 
 def _delta(pairs: list[int]) -> list[int]:
