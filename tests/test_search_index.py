@@ -235,10 +235,14 @@ def test_a_patched_index_is_byte_for_byte_the_index_made_from_scratch(seed: int)
         assert dict(sorted(files.items())) == search._make_files(documents)
 
 
-def test_the_index_is_made_whole_when_a_patch_cannot_be_trusted() -> None:
-    rng = random.Random(1)
+def _ten_documents(seed: int) -> tuple[random.Random, list[str], list[Document]]:
+    rng = random.Random(seed)
     vocabulary = ["grain", "ships", "corridor", "talks", *(f"w{n}" for n in range(20))]
-    documents = [_random_document(rng, n, vocabulary) for n in range(10)]
+    return rng, vocabulary, [_random_document(rng, n, vocabulary) for n in range(10)]
+
+
+def test_the_index_is_made_whole_when_a_patch_cannot_be_trusted() -> None:
+    rng, vocabulary, documents = _ten_documents(1)
     documents[0] = dataclasses.replace(documents[0], counts="grain 1 ships 2")
     files = search._make_files(documents)
     edited = [*documents[:3], dataclasses.replace(documents[3], counts="grain 9"), *documents[4:]]
@@ -255,9 +259,7 @@ def test_the_index_is_made_whole_when_a_patch_cannot_be_trusted() -> None:
 
 
 def test_a_shard_whose_last_word_goes_is_removed_and_a_new_one_added() -> None:
-    rng = random.Random(2)
-    vocabulary = ["grain", "ships", "corridor", "talks", *(f"w{n}" for n in range(20))]
-    documents = [_random_document(rng, n, vocabulary) for n in range(10)]
+    _, _, documents = _ten_documents(2)
     documents[4] = dataclasses.replace(documents[4], counts="quorum 2 ships 1")
     files = search._make_files(documents)
     assert f"{search.FOLDER}/terms-71-75.json" in files  # "qu": only document 4 has it

@@ -364,26 +364,30 @@ def search_files(
     index = SearchIndex(site, indexes)
     listing = cache.get("search", index.fingerprint) if cache is not None else None
     if not isinstance(listing, dict):
-        listing = _patched_listing(index, cache, out) if cache and out else None
+        state = digest_of("search-state", str(out.resolve())) if out is not None else None
+        if cache is not None and out is not None and state is not None:
+            listing = _patched_listing(index, cache, out, state)
         if listing is None:
             listing = {path: _sha(data) for path, data in index.files().items()}
         if cache is not None:
             cache.put("search", index.fingerprint, listing)
-    if cache is not None and out is not None:
-        state = digest_of("search-state", str(out.resolve()))
-        last = cache.get("search-state", state)
-        if not (isinstance(last, tuple) and last[0] == index.fingerprint):
-            cache.put("search-state", state, (index.fingerprint, tuple(index.documents)))
+            if state is not None:  # what the next build patches: these documents' files
+                cache.put("search-state", state, (index.fingerprint, tuple(index.documents)))
     return [
         LazyFile(path, sha, partial(index.file, path), "the search index")
         for path, sha in listing.items()
     ]
 
 
-def _patched_listing(index: SearchIndex, cache: Cache, out: Path) -> dict[str, str] | None:
-    """The index's listing made by patching the last build's files (see ``updated_files``),
-    or None. The patched files' bytes are kept in ``index`` for writing."""
-    last = cache.get("search-state", digest_of("search-state", str(out.resolve())))
+def _patched_listing(
+    index: SearchIndex, cache: Cache, out: Path, state: str
+) -> dict[str, str] | None:
+    """The index's listing made by patching the files of the documents last remembered under
+    ``state`` (see ``updated_files``), or None. The patched files' bytes are kept in
+    ``index`` for writing. Those documents need not be the last build's: every file read
+    back from ``out`` must hash to what their listing says, and the files not read keep
+    their listed digests, which hold for the documents that did not change."""
+    last = cache.get("search-state", state)
     if not (isinstance(last, tuple) and len(last) == 2):
         return None
     fingerprint, before = last
@@ -391,7 +395,7 @@ def _patched_listing(index: SearchIndex, cache: Cache, out: Path) -> dict[str, s
     if not isinstance(listing, dict):
         return None
 
-    def read(path: str) -> bytes | None:  # the last build's file, if it is what it wrote
+    def read(path: str) -> bytes | None:  # the file, if it is what that listing says
         try:
             data = (out / path).read_bytes()
         except OSError:
