@@ -12,9 +12,8 @@ import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from functools import partial
 from typing import Any, TypeVar
 
 S = TypeVar("S")
@@ -52,7 +51,13 @@ def run(
 ) -> list[R]:
     """``[task(setup(*args), item) for item in items]``, over ``jobs`` processes, each
     given at least ``per_worker`` items (default ``MIN_ITEMS_PER_WORKER``); fewer items
-    run here, without starting any."""
+    run here, without starting any.
+
+    This process is one of the ``jobs``: it forks one worker fewer and takes chunks of
+    the items itself whenever the workers have enough queued. A forked worker copies
+    every page of memory it touches (reference counts are writes), so an idle parent
+    waiting on two workers made the site's model occupy memory three times over.
+    """
     if not items:
         return []
     per_worker = max(1, MIN_ITEMS_PER_WORKER if per_worker is None else per_worker)
@@ -60,12 +65,51 @@ def run(
         state = setup(*args)
         return [task(state, item) for item in items]
     workers = min(jobs, len(items) // per_worker)
-    chunk = max(1, min(MAX_CHUNK, len(items) // (workers * 4)))
+    chunks = _chunks(len(items), workers)
+    results: list[R] = []
+    done: dict[int, list[R]] = {}
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_initialize, initargs=(setup, args)
+        workers - 1, mp_context=context, initializer=_initialize, initargs=(setup, args)
     ) as pool:
-        return list(pool.map(partial(_call, task), items, chunksize=chunk))
+        try:
+            state = setup(*args)
+            pending: dict[Future[list[R]], int] = {}
+            few = len(chunks) <= 2 * workers
+            queued = (1 if few else QUEUED_PER_WORKER) * (workers - 1)
+            for number, chunk in enumerate(chunks):
+                if len(pending) < queued:
+                    pending[pool.submit(_call_chunk, task, [items[i] for i in chunk])] = number
+                else:
+                    done[number] = [task(state, items[i]) for i in chunk]
+                finished = [future for future in pending if future.done()]
+                for future in finished:
+                    done[pending.pop(future)] = future.result()
+            for future, number in pending.items():
+                done[number] = future.result()
+        except BaseException:
+            pool.shutdown(cancel_futures=True)
+            raise
+    for number in range(len(chunks)):
+        results += done[number]
+    return results
+
+
+QUEUED_PER_WORKER = 2
+"""Chunks kept waiting for each worker before this process takes one itself."""
+
+
+def _chunks(count: int, workers: int) -> list[range]:
+    """Consecutive ranges of ``count`` items: a share of what is left each, at most
+    ``MAX_CHUNK``, shrinking to single items at the end, so that no process is left
+    finishing a large chunk while the others have nothing to do."""
+    chunks: list[range] = []
+    start = 0
+    while start < count:
+        size = max(1, min(MAX_CHUNK, (count - start) // (workers * 4)))
+        chunks.append(range(start, min(count, start + size)))
+        start += size
+    return chunks
 
 
 def _can_fork() -> bool:
@@ -103,5 +147,6 @@ def _initialize(setup: Callable[..., Any], args: tuple[Any, ...]) -> None:
     _WORKER["state"] = setup(*args)
 
 
-def _call(task: Callable[[Any, Any], Any], item: Any) -> Any:
-    return task(_WORKER["state"], item)
+def _call_chunk(task: Callable[[Any, Any], R], items: list[Any]) -> list[R]:
+    state = _WORKER["state"]
+    return [task(state, item) for item in items]
