@@ -123,19 +123,74 @@ def test_a_no_op_rebuild_renders_nothing_and_keeps_every_file(
     assert written < pages  # the pages were kept, only generated data files rewritten
 
 
-def test_the_output_a_build_replaced_is_deleted_by_the_end_of_the_build(project: Path) -> None:
+def append(report: Path, text: str) -> None:
+    report.write_text(report.read_text("utf-8") + f"\n{text}\n", "utf-8")
+
+
+def spare_of(project: Path) -> Path:
+    (spare,) = (project / FOLDER / "spare").iterdir()
+    return spare
+
+
+def test_the_output_a_build_replaced_becomes_the_next_builds_stage(
+    project: Path, tmp_path: Path
+) -> None:
     out = project / "site"
+    report = sorted((project / "content" / "reports").glob("*.md"))[0]
     build(project, out)
     first = {p.stat().st_ino for p in out.rglob("*") if p.is_file()}
-    report = sorted((project / "content" / "reports").glob("*.md"))[0]
-    report.write_text(report.read_text("utf-8") + "\nThe talks resumed.\n", "utf-8")
+    append(report, "The talks resumed.")
     build(project, out)
-    trash = project / FOLDER / "trash"
-    assert trash.is_dir()  # the replaced output went there,
-    assert list(trash.iterdir()) == []  # and is gone
+    spare = spare_of(project)
+    assert {p.stat().st_ino for p in spare.rglob("*") if p.is_file()} == first
+    assert not (project / FOLDER / "trash").exists() or not any(
+        (project / FOLDER / "trash").iterdir()
+    )
     assert not [p for p in project.iterdir() if p.name.startswith(".site.")]  # no stage left
-    kept = {p.stat().st_ino for p in out.rglob("*") if p.is_file()}
-    assert first & kept  # unchanged pages were linked across, not rewritten
+    second = inodes(out)
+    assert first & {ino for ino, _ in second.values()}  # unchanged pages linked, not rewritten
+    append(report, "The talks resumed again.")
+    build(project, out)
+    third = inodes(out)
+    build(project, tmp_path / "clean", "--no-cache")
+    assert tree(out) == tree(tmp_path / "clean")
+    same = [rel for rel in third if rel in second and third[rel] == second[rel]]
+    assert len(same) > len(third) // 2, "the files no build changed are the same files"
+    assert spare_of(project).is_dir()  # and the second output is the spare now
+
+
+def test_whatever_the_spare_holds_the_next_build_writes_what_a_clean_build_writes(
+    project: Path, tmp_path: Path
+) -> None:
+    out = project / "site"
+    report = sorted((project / "content" / "reports").glob("*.md"))[0]
+    build(project, out)
+    append(report, "The talks resumed.")
+    build(project, out)
+    spare = spare_of(project)
+    for file in [p for p in spare.rglob("*") if p.is_file()]:
+        file.unlink()  # each file a file of its own now, no longer a link to the output's
+        file.write_bytes(b"tampered")
+    outside = tmp_path / "outside.html"
+    outside.write_bytes(b"not the generator's")
+    (spare / "extra.html").write_bytes(b"stray")
+    (spare / "junk" / "deep").mkdir(parents=True)
+    (spare / "junk" / "deep" / "x.html").write_bytes(b"stray")
+    index = spare / "index.html"
+    index.unlink()
+    index.write_bytes(b"a different index")  # a file of its own, not the output's
+    feed = spare / "feed.xml"
+    feed.unlink()
+    feed.symlink_to(outside)
+    page = next(p for p in (spare / "reports").iterdir() if p.is_dir())
+    shutil.rmtree(page)
+    page.write_bytes(b"a file where a page folder was")
+    append(report, "The talks resumed again.")
+    build(project, out)
+    build(project, tmp_path / "clean", "--no-cache")
+    assert tree(out) == tree(tmp_path / "clean")
+    assert not [p for p in out.rglob("*") if p.is_symlink()]
+    assert outside.read_bytes() == b"not the generator's"
 
 
 def test_a_vocabulary_edit_is_read_and_its_errors_are_reported_on_every_build(

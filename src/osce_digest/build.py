@@ -187,8 +187,9 @@ def _build(
         pages, out, templates_digest, cache, shared, stats, jobs, site.reports, entries
     )
     stale = keep_unchanged(reuse, out, {f.output: f.fingerprint for f in lazy})
-    stage = Stage(out, trash)
+    stage = Stage(out, trash, _spare(cache, out))
     try:
+        stage.adopt(reuse.keep)
         written = _write_all(stage, assets, lazy, stale, reuse, step, jobs)
         step(f"rendering {len(reuse.render)} of {len(pages)} pages")
         # Workers write the pages into the stage themselves: no page crosses back.
@@ -203,8 +204,6 @@ def _build(
         )
         record(reuse, pages, dict(zip((pages[i].output for i in reuse.render), shas, strict=True)))
         step("writing")
-        for rel, source in sorted(reuse.keep.items()):
-            stage.link(rel, source)
         stage.commit()
     except (TemplateFailure, BodyUnavailable) as failure:
         stage.abandon()
@@ -221,6 +220,13 @@ def _build(
         time.perf_counter() - started,
         unchanged=len(reuse.keep),
     )
+
+
+def _spare(cache: Cache | None, out: Path) -> Path | None:
+    """Where the output this build replaces is kept, to be the next build's stage."""
+    if cache is None:
+        return None
+    return cache.folder / "spare" / digest_of("spare", str(out.absolute()))
 
 
 HEAVY_RENDER_BYTES = 1_000_000

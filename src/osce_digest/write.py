@@ -53,20 +53,82 @@ def check_output(out: Path, root: Path) -> None:
 
 
 class Stage:
-    """The new output, written beside the current one and swapped in when complete."""
+    """The new output, written beside the current one and swapped in when complete.
 
-    def __init__(self, out: Path, trash: Path | None = None) -> None:
+    With ``spare``, the output the last build replaced is kept there and becomes the next
+    stage: ``adopt`` removes from it every file that is not, by inode, the current output's
+    file it keeps, and links in the rest. A rebuild then costs what changed, not a link and
+    a deletion per file of the site (a page is a folder: thousands of each). Nothing of the
+    spare is trusted but hard links to the current output's files, which the build checked.
+    """
+
+    def __init__(self, out: Path, trash: Path | None = None, spare: Path | None = None) -> None:
         self.out = out.absolute()
         self.trash = trash
+        self.spare = spare
         self.out.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(self.out)
         self.path = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
-        self.path.mkdir()
+        self.reused = spare is not None and _claim(spare, self.path)
+        """Whether the stage began as the spare (else empty)."""
+        if not self.reused:
+            self.path.mkdir()
         self._folders = {str(self.path)}
         """Folders of the stage known to exist (a page is a folder of its own: thousands)."""
+        self._mark()
+
+    def _mark(self) -> None:
         # The marker goes in first, so a build killed while writing leaves a folder the next
-        # build recognises as its own leftover.
-        (self.path / MARKER).write_bytes(MARKER_TEXT)
+        # build recognises as its own leftover. (Unlinked first: never write into a file a
+        # spare may share with the live output.)
+        marker = self.path / MARKER
+        marker.unlink(missing_ok=True)
+        marker.write_bytes(MARKER_TEXT)
+
+    def adopt(self, keep: Mapping[str, Path]) -> None:
+        """Take the files ``keep`` names over from the current output (relative path to its
+        file there), as hard links, and make sure nothing else is in the stage but the
+        marker. Call it before writing anything else into the stage."""
+        present: set[str] = set()
+        if self.reused:
+            try:
+                present = self._prune(keep)
+            except OSError:  # something in the spare we may not remove: start afresh
+                shutil.rmtree(self.path)
+                self.path.mkdir()
+                self._folders = {str(self.path)}
+                self.reused = False
+                self._mark()
+        for rel, source in sorted(keep.items()):
+            if rel not in present:
+                self.link(rel, source)
+
+    def _prune(self, keep: Mapping[str, Path]) -> set[str]:
+        """Delete what the spare holds except the files of ``keep`` it already shares;
+        returns those."""
+        present: set[str] = set()
+
+        def visit(folder: str, prefix: str) -> bool:  # whether the folder is left empty
+            empty = True
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    rel = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        if visit(entry.path, rel + "/"):
+                            os.rmdir(entry.path)
+                        else:
+                            self._folders.add(entry.path)
+                            empty = False
+                    elif rel == MARKER or _same_file(entry, keep.get(rel)):
+                        present.add(rel)
+                        empty = False
+                    else:
+                        os.unlink(entry.path)
+            return empty
+
+        visit(str(self.path), "")
+        present.discard(MARKER)
+        return present
 
     def write(self, rel: str, data: bytes) -> None:
         """Write one file of the new output."""
@@ -85,8 +147,9 @@ class Stage:
             shutil.copy2(source, path)
 
     def commit(self) -> None:
-        """Swap the new output in; the replaced one goes to the trash (or is deleted)."""
-        _swap_in(self.path, self.out, self.trash)
+        """Swap the new output in; the replaced one becomes the spare, else goes to the
+        trash (or is deleted)."""
+        _swap_in(self.path, self.out, self.trash, self.spare)
 
     def abandon(self) -> None:
         """Delete the new output; the current one stays as it was."""
@@ -139,21 +202,55 @@ def _safe(rel: str) -> str:
     return "/".join(segments)
 
 
-def _swap_in(stage: Path, out: Path, trash: Path | None) -> None:
+def _swap_in(stage: Path, out: Path, trash: Path | None, spare: Path | None) -> None:
     if not out.exists():
         stage.rename(out)
         return
     if _exchange(stage, out):
-        _discard(stage, trash)  # stage now holds the old site
+        _discard(stage, trash, spare)  # stage now holds the old site
         return
     old = out.parent / f".{out.name}.old-{os.getpid()}"
     out.rename(old)
     stage.rename(out)
-    _discard(old, trash)
+    _discard(old, trash, spare)
 
 
-def _discard(folder: Path, trash: Path | None) -> None:
-    """Move a replaced output into the trash, or delete it now."""
+def _claim(spare: Path, stage: Path) -> bool:
+    """Move the spare to ``stage`` (a rename: one build can have it); False if there is
+    none, it is not a real folder, or it is on another file system."""
+    if spare.is_symlink() or not spare.is_dir():
+        return False
+    try:
+        spare.rename(stage)
+    except OSError:
+        return False
+    if stage.is_symlink() or not stage.is_dir():  # replaced between the check and the rename
+        stage.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def _same_file(entry: os.DirEntry[str], source: Path | None) -> bool:
+    """Whether ``entry`` is a regular file and a hard link to ``source``."""
+    if source is None or not entry.is_file(follow_symlinks=False):
+        return False
+    try:
+        mine = entry.stat(follow_symlinks=False)
+        theirs = os.stat(source)
+    except OSError:
+        return False
+    return (mine.st_ino, mine.st_dev) == (theirs.st_ino, theirs.st_dev)
+
+
+def _discard(folder: Path, trash: Path | None, spare: Path | None = None) -> None:
+    """Keep a replaced output as the spare, else move it into the trash, or delete it now."""
+    if spare is not None and not spare.exists() and not spare.is_symlink():
+        try:
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            folder.rename(spare)
+            return
+        except OSError:
+            pass
     if trash is not None:
         try:
             trash.mkdir(parents=True, exist_ok=True)
