@@ -165,13 +165,23 @@ def test_a_build_whose_inputs_did_not_change_keeps_the_index_without_building_it
     # An edit patches the files the index changed in, still without building it; the
     # edited words are found, and the files are those a build from scratch writes.
     report = project / "content" / "reports" / "varga-reyes-december-call.md"
-    report.write_text(report.read_text("utf-8") + "\nThe zanzibarian delegation left.\n", "utf-8")
+    text = report.read_text("utf-8")
+    report.write_text(text + "\nThe zanzibarian delegation left.\n", "utf-8")
     assert build(project, out) == 0
     data = out / "search" / "data"
     rows = documents(data)
     assert [rows[d][0] for d in postings(data, "zanzibarian")] == [
         "reports/varga-reyes-december-call/"
     ]
+    edited = {p.name: p.read_bytes() for p in data.iterdir()}
+
+    # Undone, the edit is patched out again: the index is the first one, still not built.
+    report.write_text(text, "utf-8")
+    assert build(project, out) == 0
+    assert {p.name: p.read_bytes() for p in data.iterdir()} == before
+    report.write_text(text + "\nThe zanzibarian delegation left.\n", "utf-8")
+    assert build(project, out) == 0
+    assert {p.name: p.read_bytes() for p in data.iterdir()} == edited
     monkeypatch.undo()
     assert (
         main(

@@ -366,19 +366,25 @@ def search_files(
 ) -> list[LazyFile]:
     """The search index's files. Their names and digests are remembered per fingerprint of
     the index's inputs, so a build that changed none of them does not build the index; one
-    that changed a few documents patches the files the last build into ``out`` wrote."""
+    that changed a few documents (or went back to an earlier index, as an undo does)
+    patches the files the last build into ``out`` wrote."""
     index = SearchIndex(site, indexes)
     listing = cache.get("search", index.fingerprint) if cache is not None else None
+    if cache is not None and out is not None:
+        state = digest_of("search-state", str(out.resolve()))
+        last = cache.get("search-state", state)
+        if not (isinstance(last, tuple) and len(last) == 2 and last[0] == index.fingerprint):
+            patched = _patched_listing(index, cache, out, last)
+            listing = patched if patched is not None else listing
+            if not isinstance(listing, dict):
+                listing = {path: _sha(data) for path, data in index.files().items()}
+            cache.put("search", index.fingerprint, listing)
+            # What the next build patches: these documents' files.
+            cache.put("search-state", state, (index.fingerprint, tuple(index.documents)))
     if not isinstance(listing, dict):
-        state = digest_of("search-state", str(out.resolve())) if out is not None else None
-        if cache is not None and out is not None and state is not None:
-            listing = _patched_listing(index, cache, out, state)
-        if listing is None:
-            listing = {path: _sha(data) for path, data in index.files().items()}
+        listing = {path: _sha(data) for path, data in index.files().items()}
         if cache is not None:
             cache.put("search", index.fingerprint, listing)
-            if state is not None:  # what the next build patches: these documents' files
-                cache.put("search-state", state, (index.fingerprint, tuple(index.documents)))
     return [
         LazyFile(path, sha, partial(index.file, path), "the search index")
         for path, sha in listing.items()
@@ -386,14 +392,13 @@ def search_files(
 
 
 def _patched_listing(
-    index: SearchIndex, cache: Cache, out: Path, state: str
+    index: SearchIndex, cache: Cache, out: Path, last: object
 ) -> dict[str, str] | None:
-    """The index's listing made by patching the files of the documents last remembered under
-    ``state`` (see ``updated_files``), or None. The patched files' bytes are kept in
-    ``index`` for writing. Those documents need not be the last build's: every file read
-    back from ``out`` must hash to what their listing says, and the files not read keep
-    their listed digests, which hold for the documents that did not change."""
-    last = cache.get("search-state", state)
+    """The index's listing made by patching the files of the documents ``last`` remembered
+    (see ``updated_files``), or None. The patched files' bytes are kept in ``index`` for
+    writing. Those documents need not be the last build's: every file read back from
+    ``out`` must hash to what their listing says, and the files not read keep their listed
+    digests, which hold for the documents that did not change."""
     if not (isinstance(last, tuple) and len(last) == 2):
         return None
     fingerprint, before = last
