@@ -183,9 +183,7 @@ def _build(
     stats = snapshot.files if snapshot is not None else {}
     indexes = loaded.indexes
     entries = [*indexes.actors.values(), *indexes.countries.values()]
-    reuse = plan_reuse(
-        pages, out, templates_digest, cache, shared, stats, jobs, site.reports, entries
-    )
+    reuse = plan_reuse(pages, out, templates_digest, cache, shared, stats, site.reports, entries)
     stale = keep_unchanged(reuse, out, {f.output: f.fingerprint for f in lazy})
     stage = Stage(out, trash, _spare(cache, out))
     try:
@@ -256,9 +254,21 @@ def _write_all(
         stage.write(asset.output, asset.data)
     make = [file for file in lazy if file.output in stale]
     # Workers make and write the files (a JSON file per report adds up); hashes come back.
-    shas = parallel.run(parallel.given, (make, stage.path), _make_to_stage, range(len(make)), jobs)
+    # A few files (those one edit changes) are made here: a fork costs more than they take.
+    shas = parallel.run(
+        parallel.given,
+        (make, stage.path),
+        _make_to_stage,
+        range(len(make)),
+        jobs,
+        per_worker=MAKE_SHARE,
+    )
     record_files(reuse, {file.output: sha for file, sha in zip(make, shas, strict=True)})
     return len(assets) + len(make)
+
+
+MAKE_SHARE = 32
+"""The fewest generated files worth a worker (a feed or an API file takes a few ms)."""
 
 
 def _make_to_stage(state: tuple[list[LazyFile], Path], index: int) -> str:
