@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import itemgetter
+from typing import TypeVar
 
 from osce_digest.cache import digest_of
 from osce_digest.model import Position, ReportSummary, Site
+
+T = TypeVar("T")
 
 FLOW_KINDS = ("disagreements", "cooperation")
 """Section kinds that make a topic's trajectory: was it contested or shared?"""
@@ -203,7 +208,7 @@ def _entry(
 ) -> ActorEntry:
     """Encounters, counterparts and positions of a group of actors (one actor or a country)."""
     own = set(keys)
-    mine = _unique(heapq.merge(*(lookups.encounters.get(k, ()) for k in own)))
+    mine = _unique(_merged(lookups.encounters.get(k, ()) for k in own))
     me = {identify(k) for k in keys}
     counts: Counter[str] = Counter()
     for encounter in mine:
@@ -215,7 +220,7 @@ def _entry(
         k for k, a in site.actors.items() if a.kind == "state" and a.country in countries
     }
     by_topic: dict[str, list[Position]] = defaultdict(list)
-    for _, position in heapq.merge(*(lookups.positions.get(p, ()) for p in parties)):
+    for _, position in _merged(lookups.positions.get(p, ()) for p in parties):
         for topic in position.topics or ("",):
             by_topic[topic].append(position)
     topic_order = [*site.topics, ""]
@@ -243,6 +248,12 @@ def _actor_lookups(encounters: dict[str, Encounter], positions: list[Position]) 
     for number, position in enumerate(positions):
         by_party[position.party].append((number, position))
     return _ActorLookups(by_participant, by_party)
+
+
+def _merged(lists: Iterable[Iterable[tuple[int, T]]]) -> list[tuple[int, T]]:
+    """Numbered lists, each in order, merged in order of their numbers. (Sorting the joined
+    lists finds their runs in C; ``heapq.merge`` took a quarter of loading 4,000 reports.)"""
+    return sorted(itertools.chain.from_iterable(lists), key=itemgetter(0))
 
 
 def _unique(numbered: Iterable[tuple[int, Encounter]]) -> list[Encounter]:
