@@ -12,10 +12,12 @@ import pytest
 from conftest import REPO, TESTS
 from osce_digest import parallel
 from osce_digest.build import HEAVY_RENDER_BYTES, _render_share
-from osce_digest.cache import FOLDER
+from osce_digest.cache import FOLDER, open_cache
 from osce_digest.cli import main
+from osce_digest.incremental import last_snapshot, output_files
 from osce_digest.model import Site
 from osce_digest.pages import Page
+from osce_digest.write import MARKER
 
 MULTI = TESTS / "sites" / "multi"
 
@@ -121,6 +123,21 @@ def test_a_no_op_rebuild_renders_nothing_and_keeps_every_file(
     written = int(summary.split(": ")[1].split(" files written")[0])
     pages = sum(1 for p in (project / "site").rglob("index.html"))
     assert written < pages  # the pages were kept, only generated data files rewritten
+
+
+def test_the_snapshot_of_a_build_lists_every_file_it_left_with_its_stats(
+    project: Path,
+) -> None:
+    out = project / "site"
+    report = sorted((project / "content" / "reports").glob("*.md"))[0]
+    for text in ("", "The talks resumed."):  # a clean build, then one that kept most files
+        if text:
+            append(report, text)
+        build(project, out)
+        snapshot = last_snapshot(open_cache(project), out)
+        assert snapshot is not None
+        assert snapshot.files == output_files(out)  # what a no-op build compares
+        assert MARKER in snapshot.files
 
 
 def append(report: Path, text: str) -> None:

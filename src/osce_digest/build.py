@@ -50,7 +50,7 @@ from osce_digest.templates import (
     make_environment,
     render_page,
 )
-from osce_digest.write import Stage, check_output, empty_trash, remove_leftovers, write_file
+from osce_digest.write import MARKER, Stage, check_output, empty_trash, remove_leftovers, write_file
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,7 +210,9 @@ def _build(
         stage.abandon()
         raise
     save(cache, out, reuse.manifest)
-    save_snapshot(cache, out, inputs, tuple(diagnostics), len(site.reports))
+    rendered = (pages[i].output for i in reuse.render)
+    left = {MARKER, *reuse.keep, *rendered, *(a.output for a in assets), *stale}
+    save_snapshot(cache, out, inputs, tuple(diagnostics), len(site.reports), left)
     return BuildResult(
         tuple(diagnostics),
         len(site.reports),

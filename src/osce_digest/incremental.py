@@ -249,9 +249,16 @@ _SEVERITIES = {severity.value: severity for severity in Severity}
 
 
 def save_snapshot(
-    cache: Cache | None, out: Path, inputs: str, diagnostics: tuple[Diagnostic, ...], reports: int
+    cache: Cache | None,
+    out: Path,
+    inputs: str,
+    diagnostics: tuple[Diagnostic, ...],
+    reports: int,
+    files: Iterable[str],
 ) -> None:
-    """Remember a finished build into ``out``: its snapshot and what it reported."""
+    """Remember a finished build into ``out``: its snapshot and what it reported. ``files``
+    are the relative paths it left there, every one (stat by name: walking the thousands
+    of page folders took a fifth of a one-report rebuild of 4,000 reports)."""
     if cache is not None:
         # Tens of thousands of diagnostics, as rows of plain values: pickled by C code alone
         # (a third of the time), and without a memo (see Cache.put).
@@ -260,7 +267,11 @@ def save_snapshot(
             for d in diagnostics
         ]
         cache.put("reported", _manifest_name(out), (inputs, rows), memo=False)
-        cache.put("snapshots", _manifest_name(out), Snapshot(inputs, output_files(out), reports))
+        stats = {}
+        for rel in sorted(files):
+            stat = os.stat(os.path.join(out, rel), follow_symlinks=False)
+            stats[rel] = (stat.st_size, stat.st_mtime_ns)
+        cache.put("snapshots", _manifest_name(out), Snapshot(inputs, stats, reports))
 
 
 def save(cache: Cache | None, out: Path, manifest: Manifest) -> None:
