@@ -7,9 +7,11 @@ it for Hugo, Pelican and MkDocs (``convert.py``), and then measures, on that sam
 median wall time over ``--repeat`` rounds and the peak memory of:
 
 * ``digest build`` cold (no output folder, no ``.osce-digest-cache/``), then a no-op rebuild,
-  a rebuild after appending a sentence to one report, and a rebuild after editing the copied
-  ``templates/base.html``; all with the default ``--jobs``, plus a cold build with
-  ``--jobs 1`` when ``digest build --help`` offers the flag;
+  a rebuild after appending a sentence to one report, one after appending another (the
+  editing loop from its second rebuild on, when the output the first one replaced is there
+  to be reused), and a rebuild after editing the copied ``templates/base.html``; all with the
+  default ``--jobs``, plus a cold build with ``--jobs 1`` when ``digest build --help`` offers
+  the flag;
 * the floor (``floor.py``) with 1 and 2 processes;
 * ``hugo``, ``pelican`` and ``mkdocs`` on their converted projects, each from a clean output
   folder, when they are installed.
@@ -56,6 +58,7 @@ SAMPLE_SECONDS = 0.02
 FLOOR_2 = "floor (2 processes)"
 DIGEST_COLD = "digest build (cold)"
 APPENDED = "\nThe two delegations agreed to meet again before the end of the year.\n"
+APPENDED_AGAIN = "\nThe ministers said the talks would resume in the spring.\n"
 TEMPLATE_EDIT = "<!-- bench: template edited -->\n</body>"
 
 
@@ -277,6 +280,10 @@ class Corpus:
     def edit_report(self) -> None:
         self.report.write_text(self.report_text.rstrip("\n") + "\n" + APPENDED, "utf-8")
 
+    def edit_report_again(self) -> None:
+        text = self.report_text.rstrip("\n") + "\n" + APPENDED + APPENDED_AGAIN
+        self.report.write_text(text, "utf-8")
+
     def edit_template(self) -> None:
         self.base.write_text(self.base_text.replace("</body>", TEMPLATE_EDIT, 1), "utf-8")
 
@@ -293,6 +300,7 @@ def digest_steps(corpus: Corpus, digest: str, flags: set[str]) -> list[Step]:
         step(DIGEST_COLD, corpus.clean_digest),
         step("digest build (no-op)", nothing),
         step("digest build (1 report edited)", corpus.edit_report),
+        step("digest build (same report edited again)", corpus.edit_report_again),
         step("digest build (base.html edited)", corpus.edit_template),
     ]
     if "--jobs" in flags:
