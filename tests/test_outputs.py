@@ -23,7 +23,15 @@ from conftest import REPO, TESTS
 from osce_digest.export import from_data, to_data
 from osce_digest.load import load_site
 from osce_digest.model import Evidence, Item, Report, Site
-from osce_digest.outputs.api import index_file, report_file
+from osce_digest.outputs.api import (
+    API_VERSION,
+    entry_key,
+    index_bytes,
+    index_file,
+    json_bytes,
+    report_file,
+    report_summary,
+)
 from osce_digest.outputs.feeds import atom_feed
 from osce_digest.outputs.sitemap import MAX_URLS, sitemap
 
@@ -322,6 +330,45 @@ def test_every_report_round_trips_through_its_api_file(root: Path) -> None:
     for report in reports:
         data = json.loads(files[f"api/reports/{report.slug}.json"])
         assert from_data(Report, data) == report
+
+
+def plain_index(site: Site) -> bytes:
+    """The report index encoded whole, the obvious way."""
+    reports = sorted(site.reports, key=lambda r: (-r.meta.date.toordinal(), r.slug))
+    return json_bytes(
+        {
+            "version": API_VERSION,
+            "site": {"title": site.meta.title, "base_url": site.meta.base_url or None},
+            "reports": [report_summary(site, r) for r in reports],
+        }
+    )
+
+
+def test_the_index_made_of_entry_texts_is_the_index_encoded_whole() -> None:
+    loaded = load_site(TESTS / "sites" / "multi")
+    assert loaded.site is not None
+    site = loaded.site
+    data, texts = index_bytes(site, {})
+    assert data == plain_index(site)
+    assert len(texts) > 1
+    assert list(texts) == [
+        entry_key(site, r)
+        for r in sorted(site.reports, key=lambda r: (-r.meta.date.toordinal(), r.slug))
+    ]
+    # Reused texts are taken as they are: a changed one shows, a foreign value is ignored.
+    first = next(iter(texts))
+    marked = {**texts, first: texts[first].replace('"slug"', '"slug_"', 1)}
+    assert b'"slug_"' in index_bytes(site, marked)[0]
+    assert index_bytes(site, {first: 17})[0] == data  # type: ignore[dict-item]
+    # Another base URL makes other entries (their canonical URLs change).
+    moved = dataclasses.replace(
+        site, meta=dataclasses.replace(site.meta, base_url="https://example.org/digest/")
+    )
+    again, moved_texts = index_bytes(moved, texts)
+    assert again == plain_index(moved)
+    assert not set(moved_texts) & set(texts)
+    empty = dataclasses.replace(site, reports=())
+    assert index_bytes(empty, texts)[0] == plain_index(empty)
 
 
 def test_api_files_are_sorted_utf8_with_a_trailing_newline_and_the_index_indented() -> None:

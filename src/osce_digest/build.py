@@ -38,7 +38,7 @@ from osce_digest.indexes import Indexes, TopicStop
 from osce_digest.load import Bodies, BodyUnavailable, load_site
 from osce_digest.markdown import pygments_css
 from osce_digest.model import ReportMeta, ReportSummary, Site
-from osce_digest.outputs.api import index_file, report_file, report_path
+from osce_digest.outputs.api import index_bytes, report_file, report_path
 from osce_digest.outputs.feeds import atom_feed
 from osce_digest.outputs.sitemap import sitemap
 from osce_digest.pages import Asset, Page, check_collisions, plan_pages
@@ -174,7 +174,8 @@ def _build(
     pages = plan_pages(site, loaded.indexes)
     assets = static_assets(templates / "static") + generated_assets(site, loaded.indexes, pages)
     bodies = loaded.bodies
-    lazy = lazy_files(site, loaded.indexes, bodies) + search_files(site, loaded.indexes, cache, out)
+    lazy = lazy_files(site, loaded.indexes, bodies, cache)
+    lazy += search_files(site, loaded.indexes, cache, out)
     placeholders = [Asset(f.output, b"", f.origin) for f in lazy]
     problems += check_collisions(pages, assets + placeholders)
     if env is None or problems:
@@ -335,7 +336,9 @@ class LazyFile:
     """Where it comes from, for collision messages."""
 
 
-def lazy_files(site: Site, indexes: Indexes, bodies: Bodies) -> list[LazyFile]:
+def lazy_files(
+    site: Site, indexes: Indexes, bodies: Bodies, cache: Cache | None = None
+) -> list[LazyFile]:
     """Feeds (the site's and one per topic), the API index, one API file per report."""
     base = site.meta.base_url
     specs = [("feed.xml", site.meta.title, site.meta.description, list(site.reports))]
@@ -366,7 +369,7 @@ def lazy_files(site: Site, indexes: Indexes, bodies: Bodies) -> list[LazyFile]:
         LazyFile(
             "api/reports.json",
             digest_of("api-index", base, site.meta.title, *(r.digest for r in site.reports)),
-            partial(_api_index_bytes, site),
+            partial(_api_index_bytes, site, cache),
             "the report index API",
         )
     )
@@ -452,8 +455,13 @@ def _feed_bytes(
     return atom_feed(site, reports, path=path, title=title, subtitle=subtitle).data
 
 
-def _api_index_bytes(site: Site) -> bytes:
-    return index_file(site).data
+def _api_index_bytes(site: Site, cache: Cache | None) -> bytes:
+    """The report index, reusing the entries the last one encoded (see ``index_bytes``)."""
+    known = cache.get("api-index", "entries") if cache is not None else None
+    data, entries = index_bytes(site, known if isinstance(known, dict) else {})
+    if cache is not None and entries != known:
+        cache.put("api-index", "entries", entries)
+    return data
 
 
 def _api_bytes(bodies: Bodies, report: ReportSummary) -> bytes:

@@ -8,6 +8,7 @@ makes it, HTML included, so :func:`osce_digest.export.from_data` rebuilds it exa
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from osce_digest.export import one_level
@@ -21,13 +22,49 @@ API_VERSION = 1
 
 def index_file(site: Site) -> Asset:
     """``api/reports.json``: every report in brief, newest first."""
+    return Asset("api/reports.json", index_bytes(site, {})[0], "the report index API")
+
+
+def index_bytes(site: Site, known: Mapping[str, str]) -> tuple[bytes, dict[str, str]]:
+    """``api/reports.json``'s bytes, and the text of each report's entry by its key
+    (``entry_key``), taking those ``known`` has instead of encoding them again.
+
+    The same bytes as ``json_bytes`` of the whole index: each entry is indented alone and
+    put in place of the list. Python's JSON encoder indents only in Python, so encoding
+    4,000 entries took 0.12 s of every rebuild that changed one.
+    """
     reports = sorted(site.reports, key=lambda r: (-r.meta.date.toordinal(), r.slug))
     index = {
         "version": API_VERSION,
         "site": {"title": site.meta.title, "base_url": site.meta.base_url or None},
-        "reports": [report_summary(site, r) for r in reports],
+        "reports": _PLACEHOLDER,
     }
-    return Asset("api/reports.json", json_bytes(index), "the report index API")
+    texts: dict[str, str] = {}
+    text: str | None
+    for report in reports:
+        key = entry_key(site, report)
+        text = known.get(key)
+        if not isinstance(text, str):
+            entry = json.dumps(report_summary(site, report), **_INDENTED)
+            text = _ENTRY_INDENT + entry.replace("\n", "\n" + _ENTRY_INDENT)
+        texts[key] = text
+    listing = "[\n" + ",\n".join(texts.values()) + "\n  ]" if texts else "[]"
+    outline = json.dumps(index, **_INDENTED)
+    return (outline.replace(json.dumps(_PLACEHOLDER), listing, 1) + "\n").encode("utf-8"), texts
+
+
+def entry_key(site: Site, report: ReportSummary) -> str:
+    """What a report's index entry is made from: its summary (whose digest covers the
+    generator and the vocabularies) and the site's base URL."""
+    return f"{report.digest}:{site.meta.base_url}"
+
+
+_INDENTED: dict[str, Any] = {"indent": 2, "sort_keys": True, "ensure_ascii": False}
+_PLACEHOLDER = "\x00reports\x00"
+"""Stands for the list of entries while the rest of the index is encoded (it comes first:
+keys are sorted, and JSON writes its NULs as escapes)."""
+_ENTRY_INDENT = "    "
+"""An entry's lines in the index: two levels down (the top object, the list)."""
 
 
 def report_file(report: Report) -> Asset:
