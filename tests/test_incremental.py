@@ -6,11 +6,12 @@ import os
 import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conftest import REPO, TESTS
-from osce_digest import parallel
+from osce_digest import discover, parallel
 from osce_digest.build import HEAVY_RENDER_BYTES, _render_share
 from osce_digest.cache import FOLDER, open_cache
 from osce_digest.cli import main
@@ -138,6 +139,52 @@ def test_the_snapshot_of_a_build_lists_every_file_it_left_with_its_stats(
         assert snapshot is not None
         assert snapshot.files == output_files(out)  # what a no-op build compares
         assert MARKER in snapshot.files
+
+
+def test_unchanged_reports_are_known_by_their_stamp_and_a_change_is_always_read(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(discover, "SETTLED_NS", 0)  # every file settled once written
+    out = project / "site"
+    reports = sorted((project / "content" / "reports").glob("*.md"))
+    build(project, out)  # stamps every report
+    reads: list[str] = []
+    real = discover.read_source
+
+    def counted(path: Path, root: Path) -> tuple[discover.SourceFile | None, list[Any]]:
+        if path.suffix == ".md":  # the vocabularies are read every time
+            reads.append(path.name)
+        return real(path, root)
+
+    monkeypatch.setattr(discover, "read_source", counted)
+    append(reports[0], "The talks resumed.")
+    build(project, out)
+    assert reads == [reports[0].name], "only the edited report is read"
+    # The same size and the old modification time put back, as a copy that keeps times
+    # would: the change time still differs, and the report is read.
+    reads.clear()
+    before = reports[1].stat()
+    text = reports[1].read_text("utf-8")
+    changed = text.replace("the", "THE", 1)
+    assert changed != text
+    assert len(changed.encode()) == len(text.encode())
+    reports[1].write_text(changed, "utf-8")
+    os.utime(reports[1], ns=(before.st_atime_ns, before.st_mtime_ns))
+    build(project, out)
+    assert reports[1].name in reads
+    build(project, tmp_path / "clean", "--no-cache")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
+def test_a_report_changed_in_the_last_moments_is_not_stamped(project: Path) -> None:
+    content, _ = discover.discover(project, report_texts=False)
+    assert content.reports
+    assert content.stamps == {}, "files written just now are read again next time"
+    settled = discover.SETTLED_NS
+    for report in content.reports:
+        old = report.path.stat().st_mtime_ns - 10 * settled
+        os.utime(report.path, ns=(old, old))  # sets the change time to now
+    assert discover.discover(project, report_texts=False)[0].stamps == {}
 
 
 def append(report: Path, text: str) -> None:

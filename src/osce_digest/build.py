@@ -135,7 +135,12 @@ def _build(
     step: Callable[[str], None],
     started: float,
 ) -> BuildResult:
-    discovered = discover(root, report_texts=False)  # reread only by reports parsed
+    stamps = cache.get("stamps", "reports") if cache is not None else None
+    known = stamps if isinstance(stamps, dict) else {}
+    # Report texts are read again only by the reports parsed; unchanged ones not at all.
+    discovered = discover(root, report_texts=False, stamps=known)
+    if cache is not None and discovered[0].stamps != known:
+        cache.put("stamps", "reports", discovered[0].stamps)
     templates_digest = templates_fingerprint(templates) if templates.is_dir() else ""
     options = [f"{drafts=}", f"{base_url=}", f"{strict=}", f"{templates.resolve()}"]
     inputs = inputs_fingerprint(*discovered, templates_digest, options) if cache else ""
