@@ -407,14 +407,15 @@ def fmt(value: float | None, spec: str) -> str:
 
 
 def table(result: list[Row]) -> str:
+    width = max([len("command"), *(len(r.command) for r in result)])
     head = (
-        f"{'command':<34} {'median s':>9} {'min s':>8} {'x floor2':>9} {'x cold':>7} "
+        f"{'command':<{width}} {'median s':>9} {'min s':>8} {'x floor2':>9} {'x cold':>7} "
         f"{'tree MB':>8} {'tree PSS':>8} {'max proc MB':>11} {'html':>6}  note"
     )
     lines = [head, "-" * len(head)]
     for r in result:
         lines.append(
-            f"{r.command:<34} {fmt(r.median_s, '.3f'):>9} {fmt(r.min_s, '.3f'):>8} "
+            f"{r.command:<{width}} {fmt(r.median_s, '.3f'):>9} {fmt(r.min_s, '.3f'):>8} "
             f"{fmt(r.vs_floor_2, '.2f'):>9} "
             f"{fmt(r.vs_digest_cold, '.2f'):>7} {fmt(r.tree_peak_mb, '.0f'):>8} "
             f"{fmt(r.tree_pss_peak_mb, '.0f'):>8} "
