@@ -390,21 +390,20 @@ def search_files(
     patches the files the last build into ``out`` wrote."""
     index = SearchIndex(site, indexes)
     listing = cache.get("search", index.fingerprint) if cache is not None else None
-    if cache is not None and out is not None:
-        state = digest_of("search-state", str(out.resolve()))
+    remember = not isinstance(listing, dict)
+    state = digest_of("search-state", str(out.resolve())) if out is not None else None
+    if cache is not None and out is not None and state is not None:
         last = cache.get("search-state", state)
         if not (isinstance(last, tuple) and len(last) == 2 and last[0] == index.fingerprint):
             patched = _patched_listing(index, cache, out, last)
             listing = patched if patched is not None else listing
-            if not isinstance(listing, dict):
-                listing = {path: _sha(data) for path, data in index.files().items()}
-            cache.put("search", index.fingerprint, listing)
-            # What the next build patches: these documents' files.
-            cache.put("search-state", state, (index.fingerprint, tuple(index.documents)))
+            remember = True
     if not isinstance(listing, dict):
         listing = {path: _sha(data) for path, data in index.files().items()}
-        if cache is not None:
-            cache.put("search", index.fingerprint, listing)
+    if cache is not None and remember:
+        cache.put("search", index.fingerprint, listing)
+        if state is not None:  # what the next build patches: these documents' files
+            cache.put("search-state", state, (index.fingerprint, tuple(index.documents)))
     return [
         LazyFile(path, sha, partial(index.file, path), "the search index")
         for path, sha in listing.items()

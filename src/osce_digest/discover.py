@@ -176,10 +176,10 @@ def _read_stamped(
         return _read_checked(path, root)
     seen = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
     stamp = known.get(rel)
-    if isinstance(stamp, tuple) and stamp[:4] == seen and isinstance(stamp[-1], str):
+    if isinstance(stamp, tuple) and len(stamp) == 5 and stamp[:4] == seen:
         fresh[rel] = stamp
-        return SourceFile(path, rel, None, stamp[4]), []
-    file, problems = _read_checked(path, root)
+        return SourceFile(path, rel, None, str(stamp[4])), []
+    file, problems = _read_checked(path, root, stat.st_size)
     settled = max(stat.st_mtime_ns, stat.st_ctime_ns) < started - SETTLED_NS
     if file is not None and not problems and settled:
         fresh[rel] = (*seen, file.digest)  # the stat from before the read: a change meanwhile
@@ -245,12 +245,16 @@ def _read_inside(
     return _read_checked(path, root)
 
 
-def _read_checked(path: Path, root: Path) -> tuple[SourceFile | None, list[Diagnostic]]:
-    """Read a file known to be inside ``content/``, refusing one too large."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0
+def _read_checked(
+    path: Path, root: Path, size: int | None = None
+) -> tuple[SourceFile | None, list[Diagnostic]]:
+    """Read a file known to be inside ``content/``, refusing one too large (``size``: its
+    size, when already known)."""
+    if size is None:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = 0
     if size > MAX_FILE_BYTES:
         return None, [
             error(

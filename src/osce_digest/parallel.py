@@ -66,7 +66,6 @@ def run(
         return [task(state, item) for item in items]
     workers = min(jobs, len(items) // per_worker)
     chunks = _chunks(len(items), workers)
-    results: list[R] = []
     done: dict[int, list[R]] = {}
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
@@ -90,9 +89,7 @@ def run(
         except BaseException:
             pool.shutdown(cancel_futures=True)
             raise
-    for number in range(len(chunks)):
-        results += done[number]
-    return results
+    return [result for number in range(len(chunks)) for result in done[number]]
 
 
 QUEUED_PER_WORKER = 2

@@ -73,11 +73,11 @@ class Stage:
         """Whether the stage began as the spare (else empty)."""
         if not self.reused:
             self.path.mkdir()
+        self._begin()
+
+    def _begin(self) -> None:
         self._folders = {str(self.path)}
         """Folders of the stage known to exist (a page is a folder of its own: thousands)."""
-        self._mark()
-
-    def _mark(self) -> None:
         # The marker goes in first, so a build killed while writing leaves a folder the next
         # build recognises as its own leftover. (Unlinked first: never write into a file a
         # spare may share with the live output.)
@@ -96,9 +96,8 @@ class Stage:
             except OSError:  # something in the spare we may not remove: start afresh
                 shutil.rmtree(self.path)
                 self.path.mkdir()
-                self._folders = {str(self.path)}
                 self.reused = False
-                self._mark()
+                self._begin()
         for rel, source in sorted(keep.items()):
             if rel not in present:
                 self.link(rel, source)
