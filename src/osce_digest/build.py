@@ -18,7 +18,7 @@ from typing import Any
 
 from osce_digest import parallel
 from osce_digest.cache import Cache, digest_of, open_cache
-from osce_digest.diagnostics import Diagnostic, error, has_errors
+from osce_digest.diagnostics import Diagnostics, error
 from osce_digest.discover import discover
 from osce_digest.incremental import (
     Reuse,
@@ -57,7 +57,7 @@ from osce_digest.write import MARKER, Stage, check_output, empty_trash, remove_l
 class BuildResult:
     """What a build did."""
 
-    diagnostics: tuple[Diagnostic, ...]
+    diagnostics: Diagnostics
     """Everything the load and build found."""
     reports: int
     """Reports published."""
@@ -71,7 +71,7 @@ class BuildResult:
     @property
     def ok(self) -> bool:
         """Whether the site was published."""
-        return not has_errors(self.diagnostics)
+        return not self.diagnostics.errors
 
 
 def build_site(
@@ -158,10 +158,10 @@ def _build(
                 unchanged=len(snapshot.files) - 1,  # not counting the marker
             )
     loaded = load_site(root, drafts=drafts, jobs=jobs, cache=cache, discovered=discovered)
-    diagnostics = list(loaded.diagnostics)
+    diagnostics = loaded.diagnostics
     site = loaded.site
-    if site is None or has_errors(diagnostics) or (strict and diagnostics):
-        return BuildResult(tuple(diagnostics), 0, 0, time.perf_counter() - started)
+    if site is None or diagnostics.errors or (strict and diagnostics):
+        return BuildResult(diagnostics, 0, 0, time.perf_counter() - started)
     if base_url is not None:
         site = dataclasses.replace(site, meta=dataclasses.replace(site.meta, base_url=base_url))
     if not templates.is_dir():
@@ -173,7 +173,7 @@ def _build(
             f"no templates folder at {templates}",
             "run digest in the project folder, or pass --templates DIR",
         )
-        return BuildResult((*diagnostics, missing), 0, 0, time.perf_counter() - started)
+        return BuildResult(diagnostics.adding(missing), 0, 0, time.perf_counter() - started)
     env, problems = make_environment(templates, cache)
     assert loaded.indexes is not None  # a loaded site always has its indexes
     pages = plan_pages(site, loaded.indexes)
@@ -184,7 +184,7 @@ def _build(
     placeholders = [Asset(f.output, b"", f.origin) for f in lazy]
     problems += check_collisions(pages, assets + placeholders)
     if env is None or problems:
-        return BuildResult(tuple(diagnostics + problems), 0, 0, time.perf_counter() - started)
+        return BuildResult(diagnostics.adding(*problems), 0, 0, time.perf_counter() - started)
     shared = {"site": pages[0].context["site"], "d": pages[0].context["d"]}
     stats = snapshot.files if snapshot is not None else {}
     indexes = loaded.indexes
@@ -211,16 +211,17 @@ def _build(
         stage.commit()
     except (TemplateFailure, BodyUnavailable) as failure:
         stage.abandon()
-        return BuildResult((*diagnostics, failure.diagnostic), 0, 0, time.perf_counter() - started)
+        failed = diagnostics.adding(failure.diagnostic)
+        return BuildResult(failed, 0, 0, time.perf_counter() - started)
     except BaseException:
         stage.abandon()
         raise
     save(cache, out, reuse.manifest)
     rendered = (pages[i].output for i in reuse.render)
     left = {MARKER, *reuse.keep, *rendered, *(a.output for a in assets), *stale}
-    save_snapshot(cache, out, inputs, tuple(diagnostics), len(site.reports), left)
+    save_snapshot(cache, out, inputs, diagnostics, len(site.reports), left)
     return BuildResult(
-        tuple(diagnostics),
+        diagnostics,
         len(site.reports),
         written + len(reuse.render),
         time.perf_counter() - started,

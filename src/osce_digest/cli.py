@@ -85,14 +85,14 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     if progress is not None:
         progress.done()
     # A build lists what stops it; warnings alone get one line (digest check lists them).
-    shown = [d for d in result.diagnostics if args.strict or d.severity is Severity.ERROR]
+    shown = list(result.diagnostics) if args.strict else result.diagnostics.only_errors()
     if shown:
         console.say(console.format_text(shown, root), sys.stderr)
-    warnings = [d for d in result.diagnostics if d.severity is Severity.WARNING]
+    warnings = result.diagnostics.warnings
     if warnings and not args.strict and not args.quiet:
-        files = len({d.file for d in warnings})
+        files = result.diagnostics.warning_files()
         console.say(
-            f"{len(warnings)} warning{'s' * (len(warnings) != 1)} in {files} "
+            f"{warnings} warning{'s' * (warnings != 1)} in {files} "
             f"file{'s' * (files != 1)}: run digest check to see them",
             sys.stderr,
         )
@@ -116,7 +116,7 @@ def _serve(args: argparse.Namespace, root: Path) -> int:
 
     def rebuild() -> str:
         result = build_site(root, out, drafts=args.drafts, templates=templates, jobs=args.jobs)
-        errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+        errors = result.diagnostics.only_errors()
         if errors:
             text = console.format_text(errors, root)
             console.say(text + "\nstill serving the last good build", sys.stderr)
@@ -168,7 +168,7 @@ def _new(args: argparse.Namespace, root: Path) -> int:
 def _check(args: argparse.Namespace, root: Path) -> int:
     with collector_paused():
         loaded = load_site(root, drafts=True, jobs=default_jobs())
-    diagnostics = loaded.diagnostics
+    diagnostics = list(loaded.diagnostics)
     if args.format == "json":
         console.say(console.format_json(diagnostics), sys.stdout)
     elif args.format == "github":

@@ -26,7 +26,7 @@ from osce_digest.cache import (
     digest_of,
     generator_fingerprint,
 )
-from osce_digest.diagnostics import Diagnostic, Severity
+from osce_digest.diagnostics import Diagnostic, Diagnostics, Packed
 from osce_digest.discover import Content
 from osce_digest.indexes import ActorEntry
 from osce_digest.load import today
@@ -229,30 +229,31 @@ def as_left(snapshot: Snapshot, out: Path, inputs: str) -> bool:
     return snapshot.inputs == inputs and output_files(out) == snapshot.files
 
 
-def last_diagnostics(cache: Cache | None, out: Path, inputs: str) -> tuple[Diagnostic, ...] | None:
+def last_diagnostics(cache: Cache | None, out: Path, inputs: str) -> Diagnostics | None:
     """What the last build into ``out`` reported, if it was made from ``inputs``. Kept apart
-    from its snapshot: only a build with nothing to do reads them (tens of megabytes on a
-    large site), every other build finds its own."""
+    from its snapshot: only a build with nothing to do reads them, every other build finds
+    its own."""
     entry = cache.get("reported", _manifest_name(out)) if cache is not None else None
-    if not (isinstance(entry, tuple) and len(entry) == 2 and entry[0] == inputs):
+    if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == inputs):
+        return None
+    _, loose, packed = entry
+    if not (isinstance(loose, tuple) and isinstance(packed, tuple)):
+        return None
+    if not all(isinstance(d, Diagnostic) for d in loose):
+        return None
+    if not all(isinstance(p, Packed) for p in packed):
         return None
     try:
-        return tuple(
-            Diagnostic(file, line, col, _SEVERITIES[severity], rule, message, hint)
-            for file, line, col, severity, rule, message, hint in entry[1]
-        )
-    except (TypeError, ValueError, KeyError):  # not rows of this shape: not ours to trust
+        return Diagnostics(loose, packed)
+    except ValueError:  # two packs for one file: not ours to trust
         return None
-
-
-_SEVERITIES = {severity.value: severity for severity in Severity}
 
 
 def save_snapshot(
     cache: Cache | None,
     out: Path,
     inputs: str,
-    diagnostics: tuple[Diagnostic, ...],
+    diagnostics: Diagnostics,
     reports: int,
     files: Iterable[str],
 ) -> None:
@@ -260,13 +261,8 @@ def save_snapshot(
     are the relative paths it left there, every one (stat by name: walking the thousands
     of page folders took a fifth of a one-report rebuild of 4,000 reports)."""
     if cache is not None:
-        # Tens of thousands of diagnostics, as rows of plain values: pickled by C code alone
-        # (a third of the time), and without a memo (see Cache.put).
-        rows = [
-            (d.file, d.line, d.col, d.severity.value, d.rule, d.message, d.hint)
-            for d in diagnostics
-        ]
-        cache.put("reported", _manifest_name(out), (inputs, rows), memo=False)
+        # The reports' own diagnostics stay packed (see Packed): tens of thousands of them.
+        cache.put("reported", _manifest_name(out), (inputs, *diagnostics.parts()))
         stats = {}
         for rel in sorted(files):
             stat = os.stat(os.path.join(out, rel), follow_symlinks=False)

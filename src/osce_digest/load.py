@@ -30,7 +30,7 @@ from osce_digest.config import (
     load_list,
     load_site_meta,
 )
-from osce_digest.diagnostics import Diagnostic, did_you_mean, error
+from osce_digest.diagnostics import Diagnostic, Diagnostics, Packed, did_you_mean, error, pack
 from osce_digest.discover import Content, SourceFile, discover, read_source, text_of
 from osce_digest.evidence import Classifier
 from osce_digest.frontmatter import YamlDoc, parse_yaml, split_front_matter
@@ -145,8 +145,8 @@ class LoadResult:
 
     site: Site | None
     """The site, when nothing blocks the build."""
-    diagnostics: tuple[Diagnostic, ...]
-    """Every problem found, sorted by file and position."""
+    diagnostics: Diagnostics
+    """Every problem found, in order of file and position."""
     indexes: Indexes | None = None
     """The cross-report views of the site."""
     bodies: Bodies = field(default_factory=Bodies)
@@ -193,7 +193,7 @@ def load_site(
     venues, shared = lists["venues"], lists["sources"]
     vocab = Vocabularies(topics, actors, venues, shared, frozenset(broken))
     if meta is None:
-        return LoadResult(None, tuple(sorted(diagnostics, key=Diagnostic.sort_key)))
+        return LoadResult(None, Diagnostics(diagnostics))
     lexicon = load_lexicon(meta.scale)
     day = today(meta.timezone)
     namespace = digest_of(
@@ -205,8 +205,9 @@ def load_site(
     loaded, kept = _load_reports(content.reports, context, jobs, cache)
     reports: list[ReportSummary] = []
     slugs: dict[str, str] = {}
-    for file, (report, problems) in zip(content.reports, loaded, strict=True):
-        diagnostics += problems
+    packs: list[Packed] = []
+    for file, (report, own) in zip(content.reports, loaded, strict=True):
+        packs.append(own)
         if report is None:
             continue
         if report.slug in slugs:
@@ -237,12 +238,12 @@ def load_site(
     }
     for report in reports:
         diagnostics += check_links(report, pages)
+    # A report's own diagnostics had the checks applied where it was parsed (_load_one).
     overrides = {r.path: r.meta.checks for r in reports}
-    diagnostics = apply_overrides(diagnostics, meta.checks, overrides)
-    diagnostics.sort(key=Diagnostic.sort_key)
+    every = Diagnostics(apply_overrides(diagnostics, meta.checks, overrides), packs)
     files = {r.digest: (root / r.path, root) for r in reports}
     bodies = Bodies(cache, kept, files, context)
-    return LoadResult(site, tuple(diagnostics), build_indexes(site, _related(site, cache)), bodies)
+    return LoadResult(site, every, build_indexes(site, _related(site, cache)), bodies)
 
 
 def _vocabulary(
@@ -335,21 +336,24 @@ def _load_setup(
     return report_context(site, vocab, day, namespace), cache
 
 
-Loaded = tuple[ReportSummary | None, list[Diagnostic]]
-"""A report file's summary (None when it cannot be published) and its diagnostics: what
-the cache keeps per file under "reports"."""
+Loaded = tuple[ReportSummary | None, Packed]
+"""A report file's summary (None when it cannot be published) and its diagnostics, with
+the checks of site.yaml and of the report applied: what the cache keeps per file under
+"reports"."""
 
 
 def _load_one(
     state: tuple[ReportContext, Cache | None], job: tuple[SourceFile, str]
-) -> tuple[ReportSummary | None, list[Diagnostic], Report | None]:
+) -> tuple[ReportSummary | None, Packed, Report | None]:
     """Parse one file; store its summary and full report in the cache, and return the full
     report only when the cache could not take it."""
     # The worker stores what it parsed: the parent would otherwise pickle every report a
     # second time, one after the other.
     ctx, cache = state
     file, digest = job
-    report, diagnostics = load_report(file, ctx, digest)
+    report, found = load_report(file, ctx, digest)
+    own = {file.rel: report.meta.checks} if report is not None else {}
+    diagnostics = pack(file.rel, apply_overrides(found, ctx.site.checks, own))
     summary = summarize(report, ctx.vocab.topics) if report is not None else None
     stored = cache is not None and (
         report is None
@@ -404,7 +408,7 @@ def _is_loaded(entry: object) -> TypeGuard[Loaded]:
         isinstance(entry, tuple)
         and len(entry) == 2
         and (entry[0] is None or isinstance(entry[0], ReportSummary))
-        and isinstance(entry[1], list)
+        and isinstance(entry[1], Packed)
     )
 
 
