@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, TESTS
+from osce_digest import parallel
 from osce_digest.cli import main
 from osce_digest.write import MARKER
 
@@ -128,6 +129,28 @@ def test_a_template_error_is_reported_and_nothing_is_written(
     assert "templates/home.html:" in err
     assert "titel" in err
     assert not (project / "site").exists()
+
+
+def test_a_template_error_in_a_helper_is_reported_and_the_last_site_stays(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)  # report pages go to a helper
+    project = tmp_path / "project"
+    shutil.copytree(MULTI, project)
+    shutil.copytree(REPO / "templates", project / "templates")
+    assert main(["build", "--root", str(project), "--jobs", "2"]) == 0
+    before = tree(project / "site")
+    page = project / "templates" / "report.html"
+    text = page.read_text("utf-8")
+    page.write_text(text.replace("{{ meta.title }}", "{{ meta.titel }}", 1))
+    assert "titel" in page.read_text("utf-8")
+    capsys.readouterr()
+    assert main(["build", "--root", str(project), "--jobs", "2"]) == 1
+    err = capsys.readouterr().err
+    assert "templates/report.html:" in err
+    assert "titel" in err
+    assert "Traceback" not in err
+    assert tree(project / "site") == before
 
 
 @pytest.mark.parametrize("target", ["", "content", "templates", "content/reports"])

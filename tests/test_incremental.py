@@ -11,13 +11,14 @@ from typing import Any
 import pytest
 
 from conftest import REPO, TESTS
-from osce_digest import discover, parallel
+from osce_digest import discover, parallel, report_jobs
 from osce_digest.build import HEAVY_RENDER_BYTES, _render_share
 from osce_digest.cache import FOLDER, open_cache
 from osce_digest.cli import main
 from osce_digest.incremental import last_snapshot, output_files
 from osce_digest.model import Site
 from osce_digest.pages import Page
+from osce_digest.report_jobs import _report_job
 from osce_digest.write import MARKER
 
 MULTI = TESTS / "sites" / "multi"
@@ -54,13 +55,26 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+def _recording_report_job(state: Any, job: Any) -> Any:
+    """``report_jobs._report_job``, noting the process that ran it."""
+    with open(os.environ["REPORT_JOB_PIDS"], "a", encoding="utf-8") as pids:
+        pids.write(f"{os.getpid()}\n")
+    return _report_job(state, job)
+
+
+@pytest.mark.parametrize("processes", ["default", "helpers"])
 def test_a_sequence_of_edits_builds_incrementally_to_the_same_bytes_as_clean_builds(
-    project: Path, tmp_path: Path
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, processes: str
 ) -> None:
     out, clean = project / "site", tmp_path / "clean"
     reports = project / "content" / "reports"
     rng = random.Random(20241206)
-    build(project, out)
+    jobs = ["--jobs", "2"] if processes == "helpers" else []
+    if processes == "helpers":  # the few reports of the fixture go to a helper too
+        monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)
+        monkeypatch.setattr(report_jobs, "_report_job", _recording_report_job)
+        monkeypatch.setenv("REPORT_JOB_PIDS", str(tmp_path / "pids"))
+    build(project, out, *jobs)
 
     def edit() -> None:
         path = rng.choice(sorted(reports.glob("*.md")))
@@ -107,10 +121,14 @@ def test_a_sequence_of_edits_builds_incrementally_to_the_same_bytes_as_clean_bui
     steps += [reword, rename_actor, edit, add, reword, delete]
     for step in steps:
         step()
-        build(project, out)
+        build(project, out, *jobs)
         shutil.rmtree(clean, ignore_errors=True)
-        build(project, clean, "--no-cache")
+        build(project, clean, "--no-cache", "--jobs", "1")
         assert tree(out) == tree(clean), f"after {step.__name__}"
+    if processes == "helpers":
+        pids = set((tmp_path / "pids").read_text("utf-8").split())
+        assert str(os.getpid()) in pids, "this process took report jobs"
+        assert len(pids) > 1, "and so did the helpers (a new one for each build)"
 
 
 def test_a_no_op_rebuild_renders_nothing_and_keeps_every_file(

@@ -14,14 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from osce_digest import parallel
+from osce_digest import parallel, report_jobs
 from osce_digest.cache import Cache, digest_of, open_cache
-from osce_digest.diagnostics import Diagnostics, error
-from osce_digest.discover import discover
+from osce_digest.diagnostics import Diagnostic, Diagnostics, error
+from osce_digest.discover import Content, discover
 from osce_digest.incremental import (
     Reuse,
+    Snapshot,
     as_left,
     inputs_fingerprint,
     keep_unchanged,
@@ -34,14 +34,14 @@ from osce_digest.incremental import (
     save_snapshot,
     templates_fingerprint,
 )
-from osce_digest.indexes import Indexes, TopicStop
+from osce_digest.indexes import Indexes
 from osce_digest.load import Bodies, BodyUnavailable, load_site
 from osce_digest.markdown import pygments_css
 from osce_digest.model import ReportMeta, ReportSummary, Site
 from osce_digest.outputs.api import index_bytes, report_file, report_path
 from osce_digest.outputs.feeds import atom_feed
 from osce_digest.outputs.sitemap import sitemap
-from osce_digest.pages import Asset, Page, check_collisions, plan_pages
+from osce_digest.pages import Asset, LazyFile, Page, check_collisions, plan_pages
 from osce_digest.schema import json_schema
 from osce_digest.search import SearchIndex, updated_files
 from osce_digest.templates import (
@@ -100,19 +100,8 @@ def build_site(
     trash = cache.folder / "trash" if cache is not None else None
     try:
         with parallel.collector_paused():
-            result = _build(
-                root,
-                out,
-                templates,
-                cache,
-                trash,
-                drafts=drafts,
-                base_url=base_url,
-                strict=strict,
-                jobs=jobs,
-                step=step,
-                started=started,
-            )
+            asked = (drafts, base_url, strict, jobs, step, started)
+            result = _build(_Options(root, out, templates, cache, trash, *asked))
     finally:
         # The replaced output is deleted once the new one is in place, not while the build
         # links files into it: both at once made each several times slower.
@@ -121,20 +110,26 @@ def build_site(
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
 
-def _build(
-    root: Path,
-    out: Path,
-    templates: Path,
-    cache: Cache | None,
-    trash: Path | None,
-    *,
-    drafts: bool,
-    base_url: str | None,
-    strict: bool,
-    jobs: int,
-    step: Callable[[str], None],
-    started: float,
-) -> BuildResult:
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """What ``build_site`` was asked to do, with where it keeps things."""
+
+    root: Path
+    out: Path
+    templates: Path
+    cache: Cache | None
+    trash: Path | None
+    drafts: bool
+    base_url: str | None
+    strict: bool
+    jobs: int
+    step: Callable[[str], None]
+    started: float
+
+
+def _build(o: _Options) -> BuildResult:
+    root, out, templates, cache = o.root, o.out, o.templates, o.cache
+    drafts, base_url, strict, started = o.drafts, o.base_url, o.strict, o.started
     stamps = cache.get("stamps", "reports") if cache is not None else None
     known = stamps if isinstance(stamps, dict) else {}
     # Report texts are read again only by the reports parsed; unchanged ones not at all.
@@ -157,6 +152,30 @@ def _build(
                 time.perf_counter() - started,
                 unchanged=len(snapshot.files) - 1,  # not counting the marker
             )
+    # Forked now, while this process holds little: see report_jobs.
+    helpers = report_jobs.start_helpers(o.jobs, cache, len(discovered[0].reports))
+    try:
+        return _load_and_publish(o, helpers, discovered, (templates_digest, inputs, snapshot))
+    finally:
+        helpers.close()
+
+
+def _load_and_publish(
+    o: _Options,
+    helpers: parallel.Helpers,
+    discovered: tuple[Content, list[Diagnostic]],
+    known: tuple[str, str, Snapshot | None],
+) -> BuildResult:
+    root, out, templates, cache, trash = o.root, o.out, o.templates, o.cache, o.trash
+    drafts, base_url, strict, jobs, step, started = (
+        o.drafts,
+        o.base_url,
+        o.strict,
+        o.jobs,
+        o.step,
+        o.started,
+    )
+    templates_digest, inputs, snapshot = known
     loaded = load_site(root, drafts=drafts, jobs=jobs, cache=cache, discovered=discovered)
     diagnostics = loaded.diagnostics
     site = loaded.site
@@ -194,19 +213,24 @@ def _build(
     stage = Stage(out, trash, _spare(cache, out))
     try:
         stage.adopt(reuse.keep)
-        written = _write_all(stage, assets, lazy, stale, reuse, step, jobs)
-        step(f"rendering {len(reuse.render)} of {len(pages)} pages")
-        # Workers write the pages into the stage themselves: no page crosses back.
-        # Workers are forked: the environment compiled (and checked) here comes along.
-        shas = parallel.run(
-            parallel.given,
-            (env, pages, stage.path, bodies),
-            _render_to_stage,
-            reuse.render,
-            jobs,
-            per_worker=_render_share(pages, reuse.render, stats),
-        )
-        record(reuse, pages, dict(zip((pages[i].output for i in reuse.render), shas, strict=True)))
+        if len(helpers):
+            work = report_jobs.Work(env, pages, stage, bodies, site, templates, cache)
+            written = report_jobs.produce(work, helpers, assets, lazy, stale, reuse, step)
+        else:
+            written = _write_all(stage, assets, lazy, stale, reuse, step, jobs)
+            step(f"rendering {len(reuse.render)} of {len(pages)} pages")
+            # Workers write the pages into the stage themselves: no page crosses back.
+            # Workers are forked: the environment compiled (and checked) here comes along.
+            shas = parallel.run(
+                parallel.given,
+                (env, pages, stage.path, bodies),
+                _render_to_stage,
+                reuse.render,
+                jobs,
+                per_worker=_render_share(pages, reuse.render, stats),
+            )
+            rendered = (pages[i].output for i in reuse.render)
+            record(reuse, pages, dict(zip(rendered, shas, strict=True)))
         step("writing")
         stage.commit()
     except (TemplateFailure, BodyUnavailable) as failure:
@@ -292,25 +316,9 @@ def _render_to_stage(
 ) -> str:
     env, pages, stage, bodies = state
     page = pages[index]
-    data = render_page(env, page, _read_now(page, bodies))
+    data = render_page(env, page, report_jobs.read_now(page, bodies))
     write_file(stage, page.output, data)
     return hashlib.sha256(data).hexdigest()
-
-
-def _read_now(page: Page, bodies: Bodies) -> dict[str, Any]:
-    """What a page's context gets only when it renders: its report in full, or a topic's
-    mentions (see ``Page.report`` and ``Page.mentions_of``)."""
-    if page.report is not None:
-        return {"report": bodies.get(page.report)}
-    if page.mentions_of is not None:
-        topic = page.mentions_of
-        stops: tuple[TopicStop, ...] = page.context["stops"]
-        mentions = {
-            stop.encounter: tuple(m for r in stop.reports for m in bodies.mentions(r, topic))
-            for stop in stops
-        }
-        return {"mentions": mentions}
-    return {}
 
 
 def static_assets(folder: Path) -> list[Asset]:
@@ -326,20 +334,6 @@ def static_assets(folder: Path) -> list[Asset]:
                 rel = path.relative_to(folder).as_posix()
                 assets.append(Asset(f"static/{rel}", path.read_bytes(), f"templates/static/{rel}"))
     return assets
-
-
-@dataclass(frozen=True, slots=True)
-class LazyFile:
-    """A generated file made only when its inputs changed since the last build."""
-
-    output: str
-    """Path in the output."""
-    fingerprint: str
-    """Digest of everything the bytes depend on."""
-    make: Callable[[], bytes]
-    """Makes the bytes."""
-    origin: str
-    """Where it comes from, for collision messages."""
 
 
 def lazy_files(

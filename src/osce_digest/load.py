@@ -98,14 +98,18 @@ class Bodies:
 
     def get(self, report: ReportSummary) -> Report:
         """The full report a summary was made from."""
-        kept = self.kept.get(report.digest)
+        return self.full(report.digest, report.path)
+
+    def full(self, digest: str, path: str) -> Report:
+        """The full report with this digest, parsed from ``path`` (relative to the project)."""
+        kept = self.kept.get(digest)
         if kept is not None:
             return kept
         if self.cache is not None:
-            entry = self.cache.get("bodies", report.digest)
-            if isinstance(entry, Report) and entry.digest == report.digest:
+            entry = self.cache.get("bodies", digest)
+            if isinstance(entry, Report) and entry.digest == digest:
                 return entry
-        return self._parse_again(report)
+        return self._parse_again(digest, path)
 
     def mentions(self, report: ReportSummary, topic: str) -> tuple[Mention, ...]:
         """A report's mentions of a topic, in document order."""
@@ -115,16 +119,16 @@ class Bodies:
                 return mentions_from(blobs, topic)
         return tuple(mentions_by_topic(self.get(report)).get(topic, ()))
 
-    def _parse_again(self, report: ReportSummary) -> Report:
-        path, root = self.files.get(report.digest, (Path(report.path), Path(".")))
+    def _parse_again(self, digest: str, rel: str) -> Report:
+        path, root = self.files.get(digest, (Path(rel), Path(".")))
         file, _ = read_source(path, root)
         namespace = self.context[3] if self.context is not None else ""
-        if file is not None and report_digest(namespace, file) == report.digest:
+        if file is not None and report_digest(namespace, file) == digest:
             assert self.context is not None  # a digest that matches had a namespace
-            parsed, _ = load_report(file, report_context(*self.context), report.digest)
+            parsed, _ = load_report(file, report_context(*self.context), digest)
             if parsed is not None:
                 return parsed
-        raise BodyUnavailable(changed_during_build(report.path))
+        raise BodyUnavailable(changed_during_build(rel))
 
 
 def changed_during_build(file: str) -> Diagnostic:

@@ -8,6 +8,7 @@ are reported here, before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,20 @@ class Asset:
     """Path relative to the output folder."""
     data: bytes
     """The bytes to write."""
+    origin: str
+    """Where it comes from, for collision messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class LazyFile:
+    """A generated file made only when its inputs changed since the last build."""
+
+    output: str
+    """Path in the output."""
+    fingerprint: str
+    """Digest of everything the bytes depend on."""
+    make: Callable[[], bytes]
+    """Makes the bytes."""
     origin: str
     """Where it comes from, for collision messages."""
 

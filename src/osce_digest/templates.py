@@ -56,10 +56,11 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 
 def make_environment(
-    folder: Path, cache: Cache | None = None
+    folder: Path, cache: Cache | None = None, *, prune: bool = True
 ) -> tuple[jinja2.Environment | None, list[Diagnostic]]:
     """A strict environment with every template in ``folder`` compiled (with ``cache``,
-    compiled once per version of each template)."""
+    compiled once per version of each template, and with ``prune``, the compiled templates
+    of other versions removed from it)."""
     compiled = _CompiledTemplates(cache) if cache is not None else None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
@@ -87,7 +88,7 @@ def make_environment(
                     f"template syntax error: {exc.message}",
                 )
             )
-    if cache is not None and compiled is not None:
+    if cache is not None and compiled is not None and prune:
         cache.prune("templates", compiled.used)
     return (env if not problems else None), problems
 

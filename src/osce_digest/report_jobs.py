@@ -1,0 +1,194 @@
+"""Report jobs: the build's last step with helpers. Each report's page and API file are
+made by one job, mostly in helper processes; everything else in the build's own process.
+
+A helper (``parallel.Helpers``) is forked before the site is loaded, so it shares almost
+nothing with this process: a worker forked after the load shares the whole model, and
+copies every page of it that either process writes while both run. A helper is sent, once,
+the templates' folder, where the full reports are read from (``Bodies``), and the objects
+report pages refer to (the site's view and the directory); then jobs. A job reads its full
+report once for both its files. The other pages and generated files draw on the whole
+model: this process makes them, keeping the helpers supplied in between, and then takes
+report jobs as well. The bytes are the same as from ``--jobs 1``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from osce_digest import parallel
+from osce_digest.cache import Cache
+from osce_digest.incremental import Reuse, record, record_files
+from osce_digest.load import Bodies
+from osce_digest.model import Site
+from osce_digest.outputs.api import report_file, report_path
+from osce_digest.pages import Asset, Directory, LazyFile, Page, SiteView
+from osce_digest.templates import (
+    TemplateEnvironment,
+    TemplateFailure,
+    make_environment,
+    render_page,
+)
+from osce_digest.write import Stage, write_file
+
+
+@dataclass(frozen=True, slots=True)
+class ReportJob:
+    """What to make of one report: its page, its API file, or both."""
+
+    digest: str
+    """The full report's digest (see ``Bodies.full``)."""
+    path: str
+    """Its source file, relative to the project."""
+    page: Page | None
+    """Its page to render, without the summary (the job reads the full report)."""
+    api: str | None
+    """The output path of its API file to make."""
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """What making the outputs of a loaded site needs."""
+
+    env: TemplateEnvironment
+    """The compiled templates."""
+    pages: list[Page]
+    """Every page of the site."""
+    stage: Stage
+    """Where the new output is written."""
+    bodies: Bodies
+    """Where full reports are read from."""
+    site: Site
+    """The loaded site."""
+    templates: Path
+    """The templates' folder (a helper compiles its own)."""
+    cache: Cache | None
+    """The build's cache."""
+
+
+def start_helpers(jobs: int, cache: Cache | None, reports: int) -> parallel.Helpers:
+    """``jobs - 1`` helpers, when there is a cache to read full reports from and reports
+    enough to share; else none (the build then forks workers after the load)."""
+    enough = reports >= 2 * parallel.MIN_ITEMS_PER_WORKER
+    use = cache is not None and enough and parallel.can_fork()
+    return parallel.Helpers(jobs - 1 if use else 0)
+
+
+def produce(
+    work: Work,
+    helpers: parallel.Helpers,
+    assets: list[Asset],
+    lazy: list[LazyFile],
+    stale: set[str],
+    reuse: Reuse,
+    step: Callable[[str], None],
+) -> int:
+    """Write the assets, the stale generated files and the pages to render into the stage,
+    and record what was written in ``reuse``; returns how many files were written besides
+    the pages."""
+    step(f"rendering {len(reuse.render)} of {len(work.pages)} pages and making data files")
+    for asset in assets:
+        work.stage.write(asset.output, asset.data)
+    made = [file for file in lazy if file.output in stale]
+    jobs = _report_jobs(work, reuse, made)
+    api = {job.api for job in jobs}
+    page_shas: dict[str, str] = {}
+    file_shas: dict[str, str] = {}
+    own: list[Callable[[], None]] = [
+        partial(_own_page, work, i, page_shas) for i in reuse.render if not work.pages[i].report
+    ]
+    own += [partial(_own_file, work.stage.path, f, file_shas) for f in made if f.output not in api]
+    d: Directory = work.pages[0].context["d"]
+    view: SiteView = work.pages[0].context["site"]
+    shared: list[object] = [view, d, *d.topics.values(), *d.actors.values(), *d.venues.values()]
+    shared += [*d.reports.values(), *d.encounters.values(), *work.site.meta.authors.values()]
+    setup = (_setup, (work.templates, work.cache, work.stage.path, work.bodies), shared)
+    state = (work.env, work.stage.path, work.bodies)
+    results = helpers.share(_report_job, jobs, state, own, setup=setup)
+    for job, (page_sha, api_sha) in zip(jobs, results, strict=True):
+        if job.page is not None and page_sha is not None:
+            page_shas[job.page.output] = page_sha
+        if job.api is not None and api_sha is not None:
+            file_shas[job.api] = api_sha
+    record(reuse, work.pages, page_shas)
+    record_files(reuse, file_shas)
+    return len(assets) + len(made)
+
+
+def _report_jobs(work: Work, reuse: Reuse, made: list[LazyFile]) -> list[ReportJob]:
+    """The reports whose page is to be rendered or whose API file made, in site order."""
+    pages = {
+        page.report.digest: page
+        for page in (work.pages[i] for i in reuse.render)
+        if page.report is not None
+    }
+    wanted = {file.output for file in made}
+    jobs = []
+    for report in work.site.reports:
+        page = pages.get(report.digest)
+        api = report_path(report)
+        if page is not None or api in wanted:
+            bare = Page(page.url, page.template, page.context) if page is not None else None
+            jobs.append(ReportJob(report.digest, report.path, bare, api if api in wanted else None))
+    return jobs
+
+
+def _setup(
+    templates: Path, cache: Cache | None, stage: Path, bodies: Bodies
+) -> tuple[TemplateEnvironment, Path, Bodies]:
+    """A helper's state: its own compiled templates (from the cache: the build compiled and
+    checked them), the stage and the bodies."""
+    env, problems = make_environment(templates, cache, prune=False)
+    if env is None:  # a template changed since the build compiled it
+        raise TemplateFailure(problems[0])
+    return env, stage, bodies
+
+
+def _report_job(
+    state: tuple[TemplateEnvironment, Path, Bodies], job: ReportJob
+) -> tuple[str | None, str | None]:
+    """Make a report's files into the stage; their SHA-256 digests."""
+    env, stage, bodies = state
+    report = bodies.full(job.digest, job.path)
+    page_sha = api_sha = None
+    if job.page is not None:
+        data = render_page(env, job.page, {"report": report})
+        write_file(stage, job.page.output, data)
+        page_sha = hashlib.sha256(data).hexdigest()
+    if job.api is not None:
+        data = report_file(report).data
+        write_file(stage, job.api, data)
+        api_sha = hashlib.sha256(data).hexdigest()
+    return page_sha, api_sha
+
+
+def _own_page(work: Work, index: int, shas: dict[str, str]) -> None:
+    page = work.pages[index]
+    data = render_page(work.env, page, read_now(page, work.bodies))
+    write_file(work.stage.path, page.output, data)
+    shas[page.output] = hashlib.sha256(data).hexdigest()
+
+
+def _own_file(stage: Path, file: LazyFile, shas: dict[str, str]) -> None:
+    data = file.make()
+    write_file(stage, file.output, data)
+    shas[file.output] = hashlib.sha256(data).hexdigest()
+
+
+def read_now(page: Page, bodies: Bodies) -> dict[str, Any]:
+    """What a page's context gets only when it renders: its report in full, or a topic's
+    mentions (see ``Page.report`` and ``Page.mentions_of``)."""
+    if page.report is not None:
+        return {"report": bodies.get(page.report)}
+    if page.mentions_of is not None:
+        topic = page.mentions_of
+        mentions = {
+            stop.encounter: tuple(m for r in stop.reports for m in bodies.mentions(r, topic))
+            for stop in page.context["stops"]
+        }
+        return {"mentions": mentions}
+    return {}
