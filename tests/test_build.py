@@ -151,6 +151,7 @@ def test_a_template_error_in_a_helper_is_reported_and_the_last_site_stays(
     assert "titel" in err
     assert "Traceback" not in err
     assert tree(project / "site") == before
+    assert not list(project.glob(".site.staging-*")), "the abandoned stage is gone"
 
 
 @pytest.mark.parametrize("target", ["", "content", "templates", "content/reports"])

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import pickle
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -234,6 +234,9 @@ class Helpers:
         except BaseException:
             for future in pending:
                 future.cancel()
+            # Let the chunks already running finish: they write into a folder the caller
+            # is about to remove.
+            wait(pending)
             raise
         return [result for number in range(len(chunks)) for result in done[number]]
 
