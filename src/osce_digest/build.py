@@ -45,12 +45,10 @@ from osce_digest.pages import Asset, LazyFile, Page, check_collisions, plan_page
 from osce_digest.schema import json_schema
 from osce_digest.search import SearchIndex, updated_files
 from osce_digest.templates import (
-    TemplateEnvironment,
     TemplateFailure,
     make_environment,
-    render_page,
 )
-from osce_digest.write import MARKER, Stage, check_output, empty_trash, remove_leftovers, write_file
+from osce_digest.write import MARKER, Stage, check_output, empty_trash, remove_leftovers
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +222,7 @@ def _load_and_publish(
             shas = parallel.run(
                 parallel.given,
                 (env, pages, stage.path, bodies),
-                _render_to_stage,
+                report_jobs.render_to_stage,
                 reuse.render,
                 jobs,
                 per_worker=_render_share(pages, reuse.render, stats),
@@ -291,7 +289,7 @@ def _write_all(
     shas = parallel.run(
         parallel.given,
         (make, stage.path),
-        _make_to_stage,
+        report_jobs.make_to_stage,
         range(len(make)),
         jobs,
         per_worker=MAKE_SHARE,
@@ -302,23 +300,6 @@ def _write_all(
 
 MAKE_SHARE = 32
 """The fewest generated files worth a worker (a feed or an API file takes a few ms)."""
-
-
-def _make_to_stage(state: tuple[list[LazyFile], Path], index: int) -> str:
-    files, stage = state
-    data = files[index].make()
-    write_file(stage, files[index].output, data)
-    return hashlib.sha256(data).hexdigest()
-
-
-def _render_to_stage(
-    state: tuple[TemplateEnvironment, list[Page], Path, Bodies], index: int
-) -> str:
-    env, pages, stage, bodies = state
-    page = pages[index]
-    data = render_page(env, page, report_jobs.read_now(page, bodies))
-    write_file(stage, page.output, data)
-    return hashlib.sha256(data).hexdigest()
 
 
 def static_assets(folder: Path) -> list[Asset]:

@@ -160,8 +160,8 @@ class Helpers:
     it that either process writes from then on is copied: reference counts, and new objects
     put where freed ones were. Rendering 4,000 reports that way copied about 100 MB twice.
     A helper forked while the heap is small shares little, and holds only what it is sent:
-    its state once (``start``), then chunks of items that refer to the objects of that state
-    instead of carrying copies (see ``_Refs``).
+    its state once (``share``'s ``setup``), then chunks of items that refer to the objects
+    sent with that state instead of carrying copies (see ``_Refs``).
     """
 
     def __init__(self, count: int) -> None:
@@ -169,7 +169,6 @@ class Helpers:
         self._pools = [ProcessPoolExecutor(1, mp_context=context) for _ in range(count)]
         for pool in self._pools:  # fork now, while the heap is small, not at the first task
             pool.submit(_nothing).result()
-        self._shared: list[object] = []
 
     def __len__(self) -> int:
         return len(self._pools)
@@ -202,9 +201,10 @@ class Helpers:
             for unit in own:
                 unit()
             return [task(state, item) for item in items]
-        function, args, self._shared = setup
-        for begun in [pool.submit(_start, function, args, self._shared) for pool in self._pools]:
+        function, args, shared = setup
+        for begun in [pool.submit(_start, function, args, shared) for pool in self._pools]:
             begun.result()
+        positions = {id(obj): index for index, obj in enumerate(shared)}
         chunks = _chunks(len(items), len(self._pools) + 1)
         done: dict[int, list[R]] = {}
         pending: dict[Future[list[R]], tuple[int, int]] = {}
@@ -218,7 +218,7 @@ class Helpers:
                     number, chunk = next(left, (-1, range(0)))
                     if number < 0:
                         return
-                    blob = _Refs.dumps([items[i] for i in chunk], self._shared)
+                    blob = _Refs.dumps([items[i] for i in chunk], positions)
                     pending[pool.submit(_call_sent, task, blob)] = (number, helper)
 
         try:
@@ -247,20 +247,20 @@ unit of it (a topic's page of a large site) can take longer than two chunks."""
 
 
 class _Refs(pickle.Pickler):
-    """Pickles items with the objects a helper already holds (``Helpers.start``) written as
-    their position in that list."""
+    """Pickles items with the objects a helper already holds (the ``shared`` list of
+    ``Helpers.share``) written as their position in that list (``positions``: by ``id``)."""
 
-    def __init__(self, file: io.BytesIO, shared: list[object]) -> None:
+    def __init__(self, file: io.BytesIO, positions: dict[int, int]) -> None:
         super().__init__(file, pickle.HIGHEST_PROTOCOL)
-        self.positions = {id(obj): index for index, obj in enumerate(shared)}
+        self.positions = positions
 
     def persistent_id(self, obj: object) -> int | None:
         return self.positions.get(id(obj))
 
     @classmethod
-    def dumps(cls, value: object, shared: list[object]) -> bytes:
+    def dumps(cls, value: object, positions: dict[int, int]) -> bytes:
         file = io.BytesIO()
-        cls(file, shared).dump(value)
+        cls(file, positions).dump(value)
         return file.getvalue()
 
 

@@ -98,10 +98,12 @@ def produce(
     api = {job.api for job in jobs}
     page_shas: dict[str, str] = {}
     file_shas: dict[str, str] = {}
+    pages = (work.env, work.pages, work.stage.path, work.bodies)
+    others = [file for file in made if file.output not in api]
     own: list[Callable[[], None]] = [
-        partial(_own_page, work, i, page_shas) for i in reuse.render if not work.pages[i].report
+        partial(_own_page, pages, i, page_shas) for i in reuse.render if not work.pages[i].report
     ]
-    own += [partial(_own_file, work.stage.path, f, file_shas) for f in made if f.output not in api]
+    own += [partial(_own_file, (others, work.stage.path), i, file_shas) for i in range(len(others))]
     d: Directory = work.pages[0].context["d"]
     view: SiteView = work.pages[0].context["site"]
     shared: list[object] = [view, d, *d.topics.values(), *d.actors.values(), *d.venues.values()]
@@ -166,17 +168,31 @@ def _report_job(
     return page_sha, api_sha
 
 
-def _own_page(work: Work, index: int, shas: dict[str, str]) -> None:
-    page = work.pages[index]
-    data = render_page(work.env, page, read_now(page, work.bodies))
-    write_file(work.stage.path, page.output, data)
-    shas[page.output] = hashlib.sha256(data).hexdigest()
+def render_to_stage(state: tuple[TemplateEnvironment, list[Page], Path, Bodies], index: int) -> str:
+    """Render page ``index`` into the stage; its SHA-256 digest."""
+    env, pages, stage, bodies = state
+    page = pages[index]
+    data = render_page(env, page, read_now(page, bodies))
+    write_file(stage, page.output, data)
+    return hashlib.sha256(data).hexdigest()
 
 
-def _own_file(stage: Path, file: LazyFile, shas: dict[str, str]) -> None:
-    data = file.make()
-    write_file(stage, file.output, data)
-    shas[file.output] = hashlib.sha256(data).hexdigest()
+def make_to_stage(state: tuple[list[LazyFile], Path], index: int) -> str:
+    """Make generated file ``index`` into the stage; its SHA-256 digest."""
+    files, stage = state
+    data = files[index].make()
+    write_file(stage, files[index].output, data)
+    return hashlib.sha256(data).hexdigest()
+
+
+def _own_page(
+    state: tuple[TemplateEnvironment, list[Page], Path, Bodies], index: int, shas: dict[str, str]
+) -> None:
+    shas[state[1][index].output] = render_to_stage(state, index)
+
+
+def _own_file(state: tuple[list[LazyFile], Path], index: int, shas: dict[str, str]) -> None:
+    shas[state[0][index].output] = make_to_stage(state, index)
 
 
 def read_now(page: Page, bodies: Bodies) -> dict[str, Any]:
