@@ -441,7 +441,7 @@ def test_a_full_report_missing_from_the_cache_is_parsed_again_unless_its_file_ch
     assert loaded.site is not None
     summary = loaded.site.reports[0]
     expected = load_site(project).reports()[0]
-    shutil.rmtree(cache.folder / "bodies")
+    shutil.rmtree(cache.folder / "reports")
     assert loaded.bodies.get(summary) == expected
     path = project / summary.path
     path.write_text(path.read_text("utf-8") + "\nEdited while building.\n", "utf-8")

@@ -164,23 +164,15 @@ def _load_and_publish(
     discovered: tuple[Content, list[Diagnostic]],
     known: tuple[str, str, Snapshot | None],
 ) -> BuildResult:
-    root, out, templates, cache, trash = o.root, o.out, o.templates, o.cache, o.trash
-    drafts, base_url, strict, jobs, step, started = (
-        o.drafts,
-        o.base_url,
-        o.strict,
-        o.jobs,
-        o.step,
-        o.started,
-    )
+    out, templates, cache = o.out, o.templates, o.cache
     templates_digest, inputs, snapshot = known
-    loaded = load_site(root, drafts=drafts, jobs=jobs, cache=cache, discovered=discovered)
+    loaded = load_site(o.root, drafts=o.drafts, jobs=o.jobs, cache=cache, discovered=discovered)
     diagnostics = loaded.diagnostics
     site = loaded.site
-    if site is None or diagnostics.errors or (strict and diagnostics):
-        return BuildResult(diagnostics, 0, 0, time.perf_counter() - started)
-    if base_url is not None:
-        site = dataclasses.replace(site, meta=dataclasses.replace(site.meta, base_url=base_url))
+    if site is None or diagnostics.errors or (o.strict and diagnostics):
+        return BuildResult(diagnostics, 0, 0, time.perf_counter() - o.started)
+    if o.base_url is not None:
+        site = dataclasses.replace(site, meta=dataclasses.replace(site.meta, base_url=o.base_url))
     if not templates.is_dir():
         missing = error(
             str(templates),
@@ -190,7 +182,7 @@ def _load_and_publish(
             f"no templates folder at {templates}",
             "run digest in the project folder, or pass --templates DIR",
         )
-        return BuildResult(diagnostics.adding(missing), 0, 0, time.perf_counter() - started)
+        return BuildResult(diagnostics.adding(missing), 0, 0, time.perf_counter() - o.started)
     env, problems = make_environment(templates, cache)
     assert loaded.indexes is not None  # a loaded site always has its indexes
     pages = plan_pages(site, loaded.indexes)
@@ -201,22 +193,22 @@ def _load_and_publish(
     placeholders = [Asset(f.output, b"", f.origin) for f in lazy]
     problems += check_collisions(pages, assets + placeholders)
     if env is None or problems:
-        return BuildResult(diagnostics.adding(*problems), 0, 0, time.perf_counter() - started)
+        return BuildResult(diagnostics.adding(*problems), 0, 0, time.perf_counter() - o.started)
     shared = {"site": pages[0].context["site"], "d": pages[0].context["d"]}
     stats = snapshot.files if snapshot is not None else {}
     indexes = loaded.indexes
     entries = [*indexes.actors.values(), *indexes.countries.values()]
     reuse = plan_reuse(pages, out, templates_digest, cache, shared, stats, site.reports, entries)
     stale = keep_unchanged(reuse, out, {f.output: f.fingerprint for f in lazy})
-    stage = Stage(out, trash, _spare(cache, out))
+    stage = Stage(out, o.trash, _spare(cache, out))
     try:
         stage.adopt(reuse.keep)
         if len(helpers):
             work = report_jobs.Work(env, pages, stage, bodies, site, templates, cache)
-            written = report_jobs.produce(work, helpers, assets, lazy, stale, reuse, step)
+            written = report_jobs.produce(work, helpers, assets, lazy, stale, reuse, o.step)
         else:
-            written = _write_all(stage, assets, lazy, stale, reuse, step, jobs)
-            step(f"rendering {len(reuse.render)} of {len(pages)} pages")
+            written = _write_all(stage, assets, lazy, stale, reuse, o.step, o.jobs)
+            o.step(f"rendering {len(reuse.render)} of {len(pages)} pages")
             # Workers write the pages into the stage themselves: no page crosses back.
             # Workers are forked: the environment compiled (and checked) here comes along.
             shas = parallel.run(
@@ -224,17 +216,17 @@ def _load_and_publish(
                 (env, pages, stage.path, bodies),
                 report_jobs.render_to_stage,
                 reuse.render,
-                jobs,
+                o.jobs,
                 per_worker=_render_share(pages, reuse.render, stats),
             )
             rendered = (pages[i].output for i in reuse.render)
             record(reuse, pages, dict(zip(rendered, shas, strict=True)))
-        step("writing")
+        o.step("writing")
         stage.commit()
     except (TemplateFailure, BodyUnavailable) as failure:
         stage.abandon()
         failed = diagnostics.adding(failure.diagnostic)
-        return BuildResult(failed, 0, 0, time.perf_counter() - started)
+        return BuildResult(failed, 0, 0, time.perf_counter() - o.started)
     except BaseException:
         stage.abandon()
         raise
@@ -246,7 +238,7 @@ def _load_and_publish(
         diagnostics,
         len(site.reports),
         written + len(reuse.render),
-        time.perf_counter() - started,
+        time.perf_counter() - o.started,
         unchanged=len(reuse.keep),
     )
 

@@ -10,6 +10,7 @@ that is corrupt or stale, fails verification and is ignored, never unpickled.
 
 from __future__ import annotations
 
+import contextlib
 import copyreg
 import dataclasses
 import enum
@@ -32,7 +33,7 @@ from osce_digest.model import ReportSummary
 FOLDER = ".osce-digest-cache"
 """The cache folder's name, in the project root."""
 
-FORMAT = b"osce-digest-cache/2"
+FORMAT = b"osce-digest-cache/3"
 """Bumped when the layout of entries changes."""
 
 
@@ -56,6 +57,32 @@ class Cache:
         check = self._mac(kind, name)
         check.update(payload)
         if len(mac) != 32 or not hmac.compare_digest(mac, check.digest()):
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # a verified entry that no longer loads: treat as absent
+            return None
+
+    def get_part(self, kind: str, name: str, index: int) -> Any | None:
+        """Value ``index`` of an entry stored with :meth:`put_parts`, or None when absent
+        or not verifiable. Only that value is verified and unpickled."""
+        try:
+            with open(os.path.join(self._root, kind, f"{name}.pickle"), "rb") as file:
+                blob = file.read()
+        except OSError:
+            return None
+        view = memoryview(blob)
+        start = 0
+        for _ in range(index):  # skip the values before it
+            start += _PART_HEAD + int.from_bytes(view[start : start + 8], "big")
+        length = int.from_bytes(view[start : start + 8], "big")
+        mac = view[start + 8 : start + _PART_HEAD]
+        payload = view[start + _PART_HEAD : start + _PART_HEAD + length]
+        if len(mac) != 32 or len(payload) != length:
+            return None
+        check = self._mac(kind, f"{name}/{index}")
+        check.update(payload)
+        if not hmac.compare_digest(mac, check.digest()):
             return None
         try:
             return pickle.loads(payload)
@@ -93,7 +120,32 @@ class Cache:
                 file.write(mac.digest())
             temporary.replace(folder / f"{name}.pickle")
         except OSError:
-            temporary.unlink(missing_ok=True)
+            _remove(temporary)
+            return False
+        return True
+
+    def put_parts(self, kind: str, name: str, values: Iterable[Any]) -> bool:
+        """Store several values as one entry, each signed and read on its own with
+        :meth:`get_part`. Returns whether they were stored.
+
+        One file instead of one per value: creating a file costs more than writing tens of
+        kilobytes into it (here, 0.05 to 0.7 ms of kernel time each), and a cold build
+        stores a few values for every report.
+        """
+        folder = self.folder / kind
+        temporary = folder / f".{name}.{os.getpid()}.tmp"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with temporary.open("wb") as file:
+                for index, value in enumerate(values):
+                    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                    mac = self._mac(kind, f"{name}/{index}")
+                    mac.update(payload)
+                    file.write(len(payload).to_bytes(8, "big") + mac.digest())
+                    file.write(payload)
+            temporary.replace(folder / f"{name}.pickle")
+        except OSError:
+            _remove(temporary)
             return False
         return True
 
@@ -112,6 +164,16 @@ class Cache:
         """The signature of an entry, to be fed its payload."""
         header = FORMAT + b"\0" + kind.encode() + b"\0" + name.encode() + b"\0"
         return hmac.new(self.key, header, hashlib.sha256)
+
+
+def _remove(path: Path) -> None:
+    """Delete a file if it can be: when writing failed, it may not even have a folder."""
+    with contextlib.suppress(OSError):
+        path.unlink()
+
+
+_PART_HEAD = 8 + 32
+"""Before each value of a many-valued entry: its length and its signature."""
 
 
 class _Signing:

@@ -106,7 +106,7 @@ class Bodies:
         if kept is not None:
             return kept
         if self.cache is not None:
-            entry = self.cache.get("bodies", digest)
+            entry = self.cache.get_part("reports", digest, BODY)
             if isinstance(entry, Report) and entry.digest == digest:
                 return entry
         return self._parse_again(digest, path)
@@ -114,7 +114,7 @@ class Bodies:
     def mentions(self, report: ReportSummary, topic: str) -> tuple[Mention, ...]:
         """A report's mentions of a topic, in document order."""
         if self.cache is not None and report.digest not in self.kept:
-            blobs = self.cache.get("mentions", report.digest)
+            blobs = self.cache.get_part("reports", report.digest, MENTIONS)
             if isinstance(blobs, dict):
                 return mentions_from(blobs, topic)
         return tuple(mentions_by_topic(self.get(report)).get(topic, ()))
@@ -342,8 +342,12 @@ def _load_setup(
 
 Loaded = tuple[ReportSummary | None, Packed]
 """A report file's summary (None when it cannot be published) and its diagnostics, with
-the checks of site.yaml and of the report applied: what the cache keeps per file under
-"reports"."""
+the checks of site.yaml and of the report applied."""
+
+LOADED, BODY, MENTIONS = range(3)
+"""The values of a report's cache entry (under "reports", by its digest): what ``Loaded``
+holds, then, for a report that can be published, the full report and its mentions
+(``mention_blobs``). Every build reads the first; only rendering reads the others."""
 
 
 def _load_one(
@@ -359,15 +363,10 @@ def _load_one(
     own = {file.rel: report.meta.checks} if report is not None else {}
     diagnostics = pack(file.rel, apply_overrides(found, ctx.site.checks, own))
     summary = summarize(report, ctx.vocab.topics) if report is not None else None
-    stored = cache is not None and (
-        report is None
-        or (
-            cache.put("bodies", digest, report)
-            and cache.put("mentions", digest, mention_blobs(report))
-        )
-    )
-    if cache is not None and stored:
-        cache.put("reports", digest, (summary, diagnostics))
+    values: list[object] = [(summary, diagnostics)]
+    if report is not None:
+        values += [report, mention_blobs(report)]
+    stored = cache is not None and cache.put_parts("reports", digest, values)
     return summary, diagnostics, (None if stored else report)
 
 
@@ -387,10 +386,9 @@ def _load_reports(
     digests = [report_digest(context[3], f) for f in files]
     found: dict[int, Loaded] = {}
     if cache is not None:
-        bodies = cache.names("bodies") & cache.names("mentions")
         for index, digest in enumerate(digests):
-            entry = cache.get("reports", digest)
-            if _is_loaded(entry) and (entry[0] is None or digest in bodies):
+            entry = cache.get_part("reports", digest, LOADED)
+            if _is_loaded(entry):
                 found[index] = entry
     missing = [i for i in range(len(files)) if i not in found]
     todo = [(files[i], digests[i]) for i in missing]
@@ -402,8 +400,6 @@ def _load_reports(
             kept[report.digest] = report
     if cache is not None:
         cache.prune("reports", digests)
-        cache.prune("bodies", digests)
-        cache.prune("mentions", digests)
     return [found[i] for i in range(len(files))], kept
 
 
