@@ -470,6 +470,24 @@ def test_compiled_templates_are_cached_and_a_template_edit_is_rendered(
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def test_a_build_reads_its_templates_once_not_again_while_it_renders(tmp_path: Path) -> None:
+    from osce_digest.templates import make_environment
+
+    folder = tmp_path / "templates"
+    (folder / "partials").mkdir(parents=True)
+    (folder / "page.html").write_text('{% include "partials/part.html" %}', "utf-8")
+    part = folder / "partials" / "part.html"
+    part.write_text("as the build began", "utf-8")
+    env, problems = make_environment(folder)
+    assert env is not None
+    assert not problems
+    part.write_text("edited while it renders", "utf-8")
+    later = part.stat().st_mtime + 10
+    os.utime(part, (later, later))
+    # The build's digest of the templates is the one it began with: so is every page.
+    assert env.get_template("page.html").render() == "as the build began"
+
+
 def test_a_report_changed_between_reading_and_parsing_is_an_error_not_a_mixed_build(
     project: Path,
 ) -> None:
