@@ -50,6 +50,10 @@ def test_a_truncated_entry_keeps_only_what_is_whole(cache: Cache) -> None:
     assert cache.get_part("reports", "ab12", 1) is None
     path.write_bytes(b"")
     assert cache.get_part("reports", "ab12", 0) is None
+    # A length no file could hold is a damaged entry, not a read of that many bytes.
+    path.write_bytes(b"\xff" * 8 + bytes(32) + b"payload")
+    assert cache.get_part("reports", "ab12", 0) is None
+    assert cache.get_part("reports", "ab12", 1) is None
 
 
 def test_values_are_bound_to_their_entry_their_place_and_the_key(

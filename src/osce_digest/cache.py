@@ -65,19 +65,22 @@ class Cache:
 
     def get_part(self, kind: str, name: str, index: int) -> Any | None:
         """Value ``index`` of an entry stored with :meth:`put_parts`, or None when absent
-        or not verifiable. Only that value is verified and unpickled."""
+        or not verifiable. Only that value is read, verified and unpickled."""
         try:
-            with open(os.path.join(self._root, kind, f"{name}.pickle"), "rb") as file:
-                blob = file.read()
+            # Unbuffered: two reads for the value, a seek past each one before it.
+            with open(os.path.join(self._root, kind, f"{name}.pickle"), "rb", buffering=0) as file:
+                size = os.fstat(file.fileno()).st_size
+                for _ in range(index):
+                    skip = int.from_bytes(file.read(_PART_HEAD)[:8], "big")
+                    file.seek(min(skip, size), os.SEEK_CUR)
+                head = file.read(_PART_HEAD)
+                length = int.from_bytes(head[:8], "big")
+                # A length past the end is a damaged entry, never a read of that many bytes.
+                whole = len(head) == _PART_HEAD and length <= size - file.tell()
+                payload = file.read(length) if whole else b""
         except OSError:
             return None
-        view = memoryview(blob)
-        start = 0
-        for _ in range(index):  # skip the values before it
-            start += _PART_HEAD + int.from_bytes(view[start : start + 8], "big")
-        length = int.from_bytes(view[start : start + 8], "big")
-        mac = view[start + 8 : start + _PART_HEAD]
-        payload = view[start + _PART_HEAD : start + _PART_HEAD + length]
+        mac = head[8:]
         if len(mac) != 32 or len(payload) != length:
             return None
         check = self._mac(kind, f"{name}/{index}")
