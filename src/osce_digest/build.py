@@ -62,7 +62,7 @@ class BuildResult:
     pages: int
     """Files written (pages and assets)."""
     seconds: float
-    """Wall time."""
+    """Wall time of the whole build (``build_site`` sets it; the steps inside give 0)."""
     unchanged: int = 0
     """Files kept from the last build as they were."""
 
@@ -98,7 +98,7 @@ def build_site(
     trash = cache.folder / "trash" if cache is not None else None
     try:
         with parallel.collector_paused():
-            asked = (drafts, base_url, strict, jobs, step, started)
+            asked = (drafts, base_url, strict, jobs, step)
             result = _build(_Options(root, out, templates, cache, trash, *asked))
     finally:
         # The replaced output is deleted once the new one is in place, not while the build
@@ -122,12 +122,11 @@ class _Options:
     strict: bool
     jobs: int
     step: Callable[[str], None]
-    started: float
 
 
 def _build(o: _Options) -> BuildResult:
     root, out, templates, cache = o.root, o.out, o.templates, o.cache
-    drafts, base_url, strict, started = o.drafts, o.base_url, o.strict, o.started
+    drafts, base_url, strict = o.drafts, o.base_url, o.strict
     stamps = cache.get("stamps", "reports") if cache is not None else None
     known = stamps if isinstance(stamps, dict) else {}
     # Report texts are read again only by the reports parsed; unchanged ones not at all.
@@ -147,7 +146,7 @@ def _build(o: _Options) -> BuildResult:
                 reported,
                 snapshot.reports,
                 0,
-                time.perf_counter() - started,
+                0.0,
                 unchanged=len(snapshot.files) - 1,  # not counting the marker
             )
     # Forked now, while this process holds little: see report_jobs.
@@ -170,7 +169,7 @@ def _load_and_publish(
     diagnostics = loaded.diagnostics
     site = loaded.site
     if site is None or diagnostics.errors or (o.strict and diagnostics):
-        return BuildResult(diagnostics, 0, 0, time.perf_counter() - o.started)
+        return BuildResult(diagnostics, 0, 0, 0.0)
     if o.base_url is not None:
         site = dataclasses.replace(site, meta=dataclasses.replace(site.meta, base_url=o.base_url))
     if not templates.is_dir():
@@ -182,7 +181,7 @@ def _load_and_publish(
             f"no templates folder at {templates}",
             "run digest in the project folder, or pass --templates DIR",
         )
-        return BuildResult(diagnostics.adding(missing), 0, 0, time.perf_counter() - o.started)
+        return BuildResult(diagnostics.adding(missing), 0, 0, 0.0)
     env, problems = make_environment(templates, cache)
     assert loaded.indexes is not None  # a loaded site always has its indexes
     pages = plan_pages(site, loaded.indexes)
@@ -193,7 +192,7 @@ def _load_and_publish(
     placeholders = [Asset(f.output, b"", f.origin) for f in lazy]
     problems += check_collisions(pages, assets + placeholders)
     if env is None or problems:
-        return BuildResult(diagnostics.adding(*problems), 0, 0, time.perf_counter() - o.started)
+        return BuildResult(diagnostics.adding(*problems), 0, 0, 0.0)
     shared = {"site": pages[0].context["site"], "d": pages[0].context["d"]}
     stats = snapshot.files if snapshot is not None else {}
     indexes = loaded.indexes
@@ -226,7 +225,7 @@ def _load_and_publish(
     except (TemplateFailure, BodyUnavailable) as failure:
         stage.abandon()
         failed = diagnostics.adding(failure.diagnostic)
-        return BuildResult(failed, 0, 0, time.perf_counter() - o.started)
+        return BuildResult(failed, 0, 0, 0.0)
     except BaseException:
         stage.abandon()
         raise
@@ -238,7 +237,7 @@ def _load_and_publish(
         diagnostics,
         len(site.reports),
         written + len(reuse.render),
-        time.perf_counter() - o.started,
+        0.0,
         unchanged=len(reuse.keep),
     )
 

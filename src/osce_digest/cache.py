@@ -53,15 +53,7 @@ class Cache:
         except OSError:
             return None
         view = memoryview(blob)  # slices without copying: entries run to megabytes
-        mac, payload = view[:32], view[32:]
-        check = self._mac(kind, name)
-        check.update(payload)
-        if len(mac) != 32 or not hmac.compare_digest(mac, check.digest()):
-            return None
-        try:
-            return pickle.loads(payload)
-        except Exception:  # a verified entry that no longer loads: treat as absent
-            return None
+        return self._verified(kind, name, view[:32], view[32:])
 
     def get_part(self, kind: str, name: str, index: int) -> Any | None:
         """Value ``index`` of an entry stored with :meth:`put_parts`, or None when absent
@@ -80,17 +72,9 @@ class Cache:
                 payload = file.read(length) if whole else b""
         except OSError:
             return None
-        mac = head[8:]
-        if len(mac) != 32 or len(payload) != length:
+        if len(payload) != length:
             return None
-        check = self._mac(kind, f"{name}/{index}")
-        check.update(payload)
-        if not hmac.compare_digest(mac, check.digest()):
-            return None
-        try:
-            return pickle.loads(payload)
-        except Exception:  # a verified entry that no longer loads: treat as absent
-            return None
+        return self._verified(kind, f"{name}/{index}", head[8:], payload)
 
     def names(self, kind: str) -> set[str]:
         """The names of the entries of ``kind`` (not whether they verify)."""
@@ -109,23 +93,17 @@ class Cache:
         ``memo``, objects met twice are written twice: for large values with little
         sharing, whose pickling memo (an entry per object) would cost more memory.
         """
-        folder = self.folder / kind
-        temporary = folder / f".{name}.{os.getpid()}.tmp"
         mac = self._mac(kind, name)
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            with temporary.open("wb") as file:
-                file.write(bytes(32))
-                pickler = pickle.Pickler(_Signing(file, mac), protocol=pickle.HIGHEST_PROTOCOL)
-                pickler.fast = not memo
-                pickler.dump(value)
-                file.seek(0)
-                file.write(mac.digest())
-            temporary.replace(folder / f"{name}.pickle")
-        except OSError:
-            _remove(temporary)
-            return False
-        return True
+
+        def write(file: BinaryIO) -> None:
+            file.write(bytes(32))
+            pickler = pickle.Pickler(_Signing(file, mac), protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = not memo
+            pickler.dump(value)
+            file.seek(0)
+            file.write(mac.digest())
+
+        return self._write(kind, name, write)
 
     def put_parts(self, kind: str, name: str, values: Iterable[Any]) -> bool:
         """Store several values as one entry, each signed and read on its own with
@@ -135,22 +113,16 @@ class Cache:
         kilobytes into it (here, 0.05 to 0.7 ms of kernel time each), and a cold build
         stores a few values for every report.
         """
-        folder = self.folder / kind
-        temporary = folder / f".{name}.{os.getpid()}.tmp"
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            with temporary.open("wb") as file:
-                for index, value in enumerate(values):
-                    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-                    mac = self._mac(kind, f"{name}/{index}")
-                    mac.update(payload)
-                    file.write(len(payload).to_bytes(8, "big") + mac.digest())
-                    file.write(payload)
-            temporary.replace(folder / f"{name}.pickle")
-        except OSError:
-            _remove(temporary)
-            return False
-        return True
+
+        def write(file: BinaryIO) -> None:
+            for index, value in enumerate(values):
+                payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+                mac = self._mac(kind, f"{name}/{index}")
+                mac.update(payload)
+                file.write(len(payload).to_bytes(8, "big") + mac.digest())
+                file.write(payload)
+
+        return self._write(kind, name, write)
 
     def prune(self, kind: str, keep: Iterable[str]) -> None:
         """Delete the entries of ``kind`` not named in ``keep``."""
@@ -163,16 +135,37 @@ class Cache:
             if entry.name not in wanted:
                 entry.unlink(missing_ok=True)
 
+    def _write(self, kind: str, name: str, write: Callable[[BinaryIO], None]) -> bool:
+        """Write an entry through a temporary file, so that it appears whole or not at all;
+        whether it was written (a cache that cannot be written is skipped, never an error)."""
+        folder = self.folder / kind
+        temporary = folder / f".{name}.{os.getpid()}.tmp"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with temporary.open("wb") as file:
+                write(file)
+            temporary.replace(folder / f"{name}.pickle")
+        except OSError:
+            with contextlib.suppress(OSError):  # it may not even have a folder
+                temporary.unlink()
+            return False
+        return True
+
+    def _verified(self, kind: str, name: str, mac: bytes | memoryview, payload: Any) -> Any | None:
+        """The unpickled payload if ``mac`` is its signature under this name, else None."""
+        check = self._mac(kind, name)
+        check.update(payload)
+        if len(mac) != 32 or not hmac.compare_digest(mac, check.digest()):
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # a verified entry that no longer loads: treat as absent
+            return None
+
     def _mac(self, kind: str, name: str) -> hmac.HMAC:
         """The signature of an entry, to be fed its payload."""
         header = FORMAT + b"\0" + kind.encode() + b"\0" + name.encode() + b"\0"
         return hmac.new(self.key, header, hashlib.sha256)
-
-
-def _remove(path: Path) -> None:
-    """Delete a file if it can be: when writing failed, it may not even have a folder."""
-    with contextlib.suppress(OSError):
-        path.unlink()
 
 
 _PART_HEAD = 8 + 32
