@@ -34,6 +34,7 @@ class Report:
     slug: str
     meta: dict[str, Any]
     body: str
+    path: Path
 
 
 @dataclass(frozen=True)
@@ -44,32 +45,62 @@ class Project:
     """Shared sources by id (each report adds its own)."""
 
 
+FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
 def split(text: str) -> tuple[str, str]:
-    """Front matter and body of a ``---`` fenced report."""
-    _, front, body = text.split("---\n", 2)
-    return front, body
+    """Front matter and body of a ``---`` fenced report (the fences may carry trailing
+    spaces; a byte-order mark and Windows line ends are dropped, as ``digest`` drops them)."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    opening = FENCE.match(text)
+    closing = FENCE.search(text, opening.end()) if opening else None
+    if opening is None or closing is None:
+        raise ValueError("no front matter between --- lines")
+    return text[opening.end() : closing.start()], text[closing.end() :].lstrip("\n")
+
+
+def read_yaml(path: Path) -> Any:
+    """A YAML file's data; None when the file is absent (sources.yaml is optional)."""
+    if not path.is_file():
+        return None
+    return yaml.load(path.read_text("utf-8-sig"), Loader=yaml.CSafeLoader)
+
+
+def report_paths(content: Path) -> list[Path]:
+    """Every report file, as ``digest`` finds them: ``*.md`` under ``content/reports/``,
+    in subfolders too, hidden files and folders left out."""
+    folder = content / "reports"
+    paths = [p for p in folder.rglob("*.md") if p.is_file()]
+    return sorted(p for p in paths if not any(x[0] == "." for x in p.relative_to(folder).parts))
 
 
 def load_project(root: Path) -> Project:
+    """Any project ``digest check`` accepts: not only a generated one."""
     content = root / "content"
-    site = yaml.load((content / "site.yaml").read_text("utf-8"), Loader=yaml.CSafeLoader)
-    shared = yaml.load((content / "sources.yaml").read_text("utf-8"), Loader=yaml.CSafeLoader)
+    site = read_yaml(content / "site.yaml") or {}
+    shared = read_yaml(content / "sources.yaml") or []
     reports = []
-    for path in sorted((content / "reports").glob("*.md")):
-        front, body = split(path.read_text("utf-8"))
-        meta = yaml.load(front, Loader=yaml.CSafeLoader)
-        reports.append(Report(path.stem, meta, body))
-    return Project(site["title"], reports, {s["id"]: s for s in shared or []})
+    for path in report_paths(content):
+        try:
+            front, body = split(path.read_text("utf-8"))
+            meta = yaml.load(front, Loader=yaml.CSafeLoader)
+        except (ValueError, yaml.YAMLError) as exc:
+            raise ValueError(f"{path}: {exc}") from None
+        if not isinstance(meta, dict) or not isinstance(meta.get("encounter"), dict):
+            raise ValueError(f"{path}: front matter without an encounter")
+        reports.append(Report(path.stem, meta, body, path))
+    sources = {str(s["id"]): s for s in shared if isinstance(s, dict) and "id" in s}
+    return Project(str(site.get("title") or "Reports"), reports, sources)
 
 
 def footnotes(report: Report, shared: dict[str, dict[str, Any]]) -> str:
     """The body with a footnote definition for every cited source."""
-    own = {s["id"]: s for s in report.meta.get("sources", [])}
+    own = {s["id"]: s for s in report.meta.get("sources") or [] if isinstance(s, dict)}
     cited = dict.fromkeys(CITATION.findall(report.body))
     lines = []
     for sid in cited:
         source = own.get(sid) or shared.get(sid) or {"title": sid}
-        parts = [source["title"], source.get("publisher"), str(source.get("date", ""))]
+        parts = [source.get("title") or sid, source.get("publisher"), str(source.get("date") or "")]
         text = ". ".join(p for p in parts if p)
         url = f" <{source['url']}>" if source.get("url") else ""
         lines.append(f"[^{sid}]: {text}.{url}")
@@ -263,8 +294,9 @@ def to_mkdocs(project: Project, out: Path) -> None:
 
 
 def site_authors(root: Path) -> dict[str, str]:
-    site = yaml.load((root / "content" / "site.yaml").read_text("utf-8"), Loader=yaml.CSafeLoader)
-    return {key: entry["name"] for key, entry in (site.get("authors") or {}).items()}
+    site = read_yaml(root / "content" / "site.yaml") or {}
+    authors = site.get("authors") or {}
+    return {str(k): str((v or {}).get("name") or k) for k, v in authors.items()}
 
 
 def convert(root: Path, out: Path, tools: Sequence[str] = TOOLS) -> dict[str, Path]:
@@ -291,7 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         folders = convert(args.project, args.out, args.tool or TOOLS)
-    except FileExistsError as exc:
+    except (FileExistsError, ValueError) as exc:
         print(f"convert.py: {exc}", file=sys.stderr)
         return 2
     for tool, folder in folders.items():

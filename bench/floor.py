@@ -20,6 +20,10 @@ import jinja2
 import yaml
 from markdown_it import MarkdownIt
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from convert import report_paths, split  # the same files, split the same way
+
 TEMPLATE = """\
 <!doctype html>
 <html lang="en">
@@ -43,7 +47,7 @@ class Renderer:
 
     def render(self, path: Path) -> int:
         """Render one report to ``OUT/reports/<slug>/index.html``; returns bytes written."""
-        _, front, body = path.read_text("utf-8").split("---\n", 2)
+        front, body = split(path.read_text("utf-8"))
         meta = yaml.load(front, Loader=yaml.CSafeLoader)
         html = self.template.render(meta=meta, body=self.markdown.render(body))
         target = self.out / "reports" / path.stem / "index.html"
@@ -66,7 +70,7 @@ def _render_chunk(paths: list[Path]) -> int:
 
 def build(project: Path, out: Path, jobs: int = 1) -> int:
     """Render every report of ``project`` into ``out``; returns the number of pages."""
-    paths = sorted((project / "content" / "reports").glob("*.md"))
+    paths = report_paths(project / "content")
     if jobs <= 1:
         renderer = Renderer(out)
         for path in paths:

@@ -215,12 +215,29 @@ class Row:
     note: str
 
 
-def remove(*paths: Path) -> None:
-    for path in paths:
-        if path.is_dir():
-            shutil.rmtree(path)
-        elif path.exists():
-            path.unlink()
+class Trash:
+    """Where a step's preparation puts the output of the step before: moved aside, not
+    deleted, until the whole size is measured.
+
+    On ext4 without a journal (this project's benchmark machines), the kernel avoids
+    reusing an inode for a minute after it was freed, and every file or folder created
+    meanwhile scans past each such inode of its block group (``recently_deleted`` in
+    ``fs/ext4/ialloc.c``; ``perf`` showed it taking most of the kernel time of a write-heavy
+    command run right after a large deletion). Deleting an output just before the next
+    command is timed would charge that command for the harness's cleanup, the more the more
+    files it creates. A rename frees nothing.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.count = 0
+
+    def __call__(self, *paths: Path) -> None:
+        for path in paths:
+            if path.exists() or path.is_symlink():
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self.count += 1
+                path.rename(self.folder / str(self.count))
 
 
 def nothing() -> None:
@@ -249,28 +266,62 @@ def digest_flags(digest: str) -> set[str]:
     return {word.strip("[],") for word in text.split() if word.startswith("--")}
 
 
-class Corpus:
-    """A generated project, its copies for other tools, and the edits the steps make."""
+def project_stats(root: Path) -> generate.Stats:
+    """What ``generate`` reports of its corpus, for a project given with ``--project``."""
+    reports = convert.load_project(root).reports
+    sizes = [r.path.stat().st_size for r in reports]
+    encounters = {str(r.meta["encounter"].get("id")) for r in reports}
+    return generate.Stats(
+        reports=len(sizes),
+        encounters=len(encounters),
+        mean_bytes=sum(sizes) / len(sizes) if sizes else 0.0,
+        min_bytes=min(sizes, default=0),
+        max_bytes=max(sizes, default=0),
+    )
 
-    def __init__(self, tmp: Path, reports: int, seed: int, tools: Sequence[str]) -> None:
+
+class Corpus:
+    """A project (generated, or a copy of one given), its copies for other tools, and the
+    edits the steps make."""
+
+    def __init__(
+        self, tmp: Path, reports: int, seed: int, tools: Sequence[str], source: Path | None = None
+    ) -> None:
         self.project = tmp / "project"
-        self.stats = generate.generate(self.project, reports, seed)
         self.templates = self.project / "templates"
-        shutil.copytree(REPO / "templates", self.templates)
+        if source is None:
+            self.stats = generate.generate(self.project, reports, seed)
+            shutil.copytree(REPO / "templates", self.templates)
+        else:
+            shutil.copytree(source / "content", self.project / "content", symlinks=True)
+            own = source / "templates"
+            shutil.copytree(own if own.is_dir() else REPO / "templates", self.templates)
+            self.stats = project_stats(self.project)
         self.site = self.project / "site"
         self.cache = self.project / ".osce-digest-cache"
+        self.discard = Trash(tmp / "trash")
         self.tools = convert.convert(self.project, tmp / "tools", tools)
         self.floor_out = tmp / "floor-out"
-        self.base = self.templates / "base.html"
+        self.base = self.edited_template()
         self.base_text = self.base.read_text("utf-8")
         self.report = self.edited_report()
         self.report_text = self.report.read_text("utf-8")
 
     def edited_report(self) -> Path:
-        """The middle report (by name) that is not a draft."""
-        paths = sorted((self.project / "content" / "reports").glob("*.md"))
-        published = [p for p in paths if "\ndraft: true\n" not in p.read_text("utf-8")]
+        """The middle report (by path) that is not a draft."""
+        reports = convert.load_project(self.project).reports
+        published = [r.path for r in reports if not r.meta.get("draft")]
+        if not published:
+            raise SystemExit(f"{self.project}: no report that is not a draft to edit")
         return published[len(published) // 2]
+
+    def edited_template(self) -> Path:
+        """``base.html``, which every page extends; else the first template by name."""
+        base = self.templates / "base.html"
+        found = [base] if base.is_file() else sorted(self.templates.rglob("*.html"))
+        if not found:
+            raise SystemExit(f"{self.templates}: no template to edit")
+        return found[0]
 
     def restore(self) -> None:
         self.report.write_text(self.report_text, "utf-8")
@@ -278,7 +329,7 @@ class Corpus:
 
     def clean_digest(self) -> None:
         self.restore()
-        remove(self.site, self.cache)
+        self.discard(self.site, self.cache)
 
     def edit_report(self) -> None:
         self.report.write_text(self.report_text.rstrip("\n") + "\n" + APPENDED, "utf-8")
@@ -288,7 +339,11 @@ class Corpus:
         self.report.write_text(text, "utf-8")
 
     def edit_template(self) -> None:
-        self.base.write_text(self.base_text.replace("</body>", TEMPLATE_EDIT, 1), "utf-8")
+        if "</body>" in self.base_text:
+            text = self.base_text.replace("</body>", TEMPLATE_EDIT, 1)
+        else:
+            text = self.base_text + TEMPLATE_EDIT.replace("</body>", "")
+        self.base.write_text(text, "utf-8")
 
 
 def digest_steps(corpus: Corpus, digest: str, flags: set[str]) -> list[Step]:
@@ -318,7 +373,8 @@ def floor_steps(corpus: Corpus) -> list[Step]:
     def step(jobs: int) -> Step:
         name = FLOOR_2 if jobs == 2 else "floor (1 process)"
         cmd = [sys.executable, script, "--project", str(corpus.project), "--out", str(out)]
-        return Step(name, [*cmd, "--jobs", str(jobs)], corpus.project, lambda: remove(out), out)
+        prepare = lambda: corpus.discard(out)  # noqa: E731
+        return Step(name, [*cmd, "--jobs", str(jobs)], corpus.project, prepare, out)
 
     return [step(1), step(2)]
 
@@ -330,18 +386,20 @@ def tool_steps(corpus: Corpus, commands: dict[str, str]) -> list[Step]:
         public = folder / "public"
         cmd = [commands["hugo"], "--quiet", "--noBuildLock", "--source", str(folder)]
         cmd += ["--destination", str(public), "--cacheDir", str(folder / ".hugo-cache")]
-        prepare = lambda: remove(public, folder / ".hugo-cache", folder / "resources")  # noqa: E731
+        prepare = lambda: corpus.discard(public, folder / ".hugo-cache", folder / "resources")  # noqa: E731
         steps.append(Step("hugo", cmd, folder, prepare, public, required=False))
     if "pelican" in commands:
         folder = corpus.tools["pelican"]
         cmd = [commands["pelican"], "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
         out = folder / "output"
-        steps.append(Step("pelican", cmd, folder, lambda: remove(out), out, required=False))
+        prepare = lambda: corpus.discard(out)  # noqa: E731
+        steps.append(Step("pelican", cmd, folder, prepare, out, required=False))
     if "mkdocs" in commands:
         folder = corpus.tools["mkdocs"]
         site = folder / "site"
         cmd = [commands["mkdocs"], "build", "-q", "-d", "site"]
-        steps.append(Step("mkdocs", cmd, folder, lambda: remove(site), site, required=False))
+        prepare = lambda: corpus.discard(site)  # noqa: E731
+        steps.append(Step("mkdocs", cmd, folder, prepare, site, required=False))
     return steps
 
 
@@ -437,14 +495,17 @@ def other_tools(pelican: str | None) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def bench_size(reports: int, args: argparse.Namespace, digest: str) -> dict[str, Any]:
+    """Measure every step on one corpus: generated with ``reports`` reports, or a copy of
+    ``args.project``."""
     flags = digest_flags(digest)
     commands, notes = other_tools(args.pelican)
     if "--jobs" not in flags:
         notes["digest build --jobs 1 (cold)"] = "skipped: digest build has no --jobs"
-    tmp = Path(tempfile.mkdtemp(prefix=f"osce-digest-bench-{reports}-"))
+    tmp = Path(tempfile.mkdtemp(prefix=f"osce-digest-bench-{reports or 'project'}-"))
     try:
-        print(f"N={reports}: generating and converting in {tmp}", file=sys.stderr)
-        corpus = Corpus(tmp, reports, args.seed, list(commands))
+        what = f"copying {args.project}" if args.project else f"N={reports}: generating"
+        print(f"{what} and converting in {tmp}", file=sys.stderr)
+        corpus = Corpus(tmp, reports, args.seed, list(commands), args.project)
         steps = digest_steps(corpus, digest, flags) + floor_steps(corpus)
         steps += tool_steps(corpus, commands)
         logs = tmp / "logs"
@@ -459,7 +520,8 @@ def bench_size(reports: int, args: argparse.Namespace, digest: str) -> dict[str,
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     return {
-        "reports": reports,
+        "reports": corpus.stats.reports,
+        "project": str(args.project) if args.project else None,
         "encounters": corpus.stats.encounters,
         "mean_report_bytes": round(corpus.stats.mean_bytes),
         "load_average_before": [round(x, 2) for x in load_before],
@@ -511,7 +573,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--pelican", help="pelican command, e.g. from a separate venv")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        help="benchmark a copy of this project (its content/, and its templates/ if it has "
+        "them) instead of a generated corpus",
+    )
     args = parser.parse_args(argv)
+    if args.project is not None:
+        if args.reports:
+            parser.error("--project and --reports exclude each other")
+        if not (args.project / "content" / "reports").is_dir():
+            parser.error(f"{args.project} has no content/reports/ folder")
     digest = find_tool("digest")
     if digest is None:
         parser.error("digest is not installed: pip install -e .")
@@ -521,7 +594,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         run = bench_size(reports, args, digest)
         runs.append(run)
         print(
-            f"\nN={reports} reports ({run['encounters']} encounters, mean "
+            f"\nN={run['reports']} reports ({run['encounters']} encounters, mean "
             f"{run['mean_report_bytes'] / 1024:.1f} KiB), {args.repeat} round(s), "
             f"{os.cpu_count()} CPUs, load average {run['load_average_before'][0]:.1f} before"
         )

@@ -1,0 +1,106 @@
+"""The benchmark's own scripts: they must take any valid project, not only a generated one."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, TESTS
+from osce_digest.cli import main
+
+sys.path.insert(0, str(REPO / "bench"))
+
+import convert
+import floor
+import run
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """The basic test site (no sources.yaml), with one report moved to a subfolder and
+    given a byte-order mark and Windows line ends: all things ``digest`` accepts."""
+    root = tmp_path / "project"
+    shutil.copytree(TESTS / "sites" / "basic" / "content", root / "content")
+    reports = root / "content" / "reports"
+    (reports / "2024").mkdir()
+    moved = reports / "2024" / "council-2024.md"
+    (reports / "council-2024.md").rename(moved)
+    moved.write_bytes(b"\xef\xbb\xbf" + moved.read_bytes().replace(b"\n", b"\r\n"))
+    (reports / ".hidden.md").write_text("not a report", "utf-8")
+    assert main(["check", "--root", str(root)]) == 0
+    return root
+
+
+def test_a_project_is_read_as_digest_reads_it(project: Path) -> None:
+    loaded = convert.load_project(project)
+    assert [r.slug for r in loaded.reports] == ["council-2024", "draft-report"]
+    council = loaded.reports[0]
+    assert council.path == project / "content" / "reports" / "2024" / "council-2024.md"
+    assert council.meta["encounter"]["id"]
+    assert "\r" not in council.body
+    assert not council.body.startswith("\n")
+    assert loaded.sources == {}  # no sources.yaml
+
+
+def test_every_tool_gets_every_report_with_its_citations_as_footnotes(
+    project: Path, tmp_path: Path
+) -> None:
+    folders = convert.convert(project, tmp_path / "tools")
+    hugo = sorted(p.name for p in (folders["hugo"] / "content" / "reports").iterdir())
+    assert hugo == ["_index.md", "council-2024.md", "draft-report.md"]  # Hugo skips drafts
+    assert [p.name for p in (folders["pelican"] / "content").iterdir()] == ["council-2024.md"]
+    page = (folders["mkdocs"] / "docs" / "reports" / "council-2024.md").read_text("utf-8")
+    cited = set(convert.CITATION.findall(convert.load_project(project).reports[0].body))
+    assert cited, "the fixture cites its sources"
+    for source in cited:
+        assert f"\n[^{source}]: " in page
+
+
+def test_a_file_without_front_matter_is_named_in_the_error(project: Path) -> None:
+    broken = project / "content" / "reports" / "broken.md"
+    broken.write_text("# no front matter\n", "utf-8")
+    with pytest.raises(ValueError, match=r"broken\.md: no front matter"):
+        convert.load_project(project)
+
+
+def test_the_floor_renders_every_report_of_any_project(project: Path, tmp_path: Path) -> None:
+    assert floor.build(project, tmp_path / "out") == 2
+    page = (tmp_path / "out" / "reports" / "council-2024" / "index.html").read_text("utf-8")
+    assert "<h1>" in page
+    assert "\r" not in page
+
+
+def test_outputs_are_moved_aside_not_deleted_before_a_timed_command(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "reports").mkdir(parents=True)
+    (site / "reports" / "index.html").write_text("old", "utf-8")
+    trash = run.Trash(tmp_path / "trash")
+    trash(site, tmp_path / "absent")
+    assert not site.exists()
+    assert (tmp_path / "trash" / "1" / "reports" / "index.html").read_text("utf-8") == "old"
+
+
+def test_the_benchmark_runs_on_a_given_project(project: Path, tmp_path: Path) -> None:
+    results = tmp_path / "results.json"
+    script = [sys.executable, str(REPO / "bench" / "run.py"), "--project", str(project)]
+    done = subprocess.run(
+        [*script, "--repeat", "1", "--json", str(results)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    (size,) = json.loads(results.read_text("utf-8"))["runs"]
+    assert size["reports"] == 2
+    assert size["project"] == str(project)
+    rows = {row["command"]: row for row in size["rows"]}
+    for name in ("digest build (cold)", "digest build (1 report edited)", "floor (2 processes)"):
+        assert rows[name]["median_s"] > 0, name
+    assert rows["digest build (cold)"]["html_pages"] > 2
+    assert (project / "content" / "reports" / "2024" / "council-2024.md").is_file()  # a copy
+    assert not (project / "site").exists()
