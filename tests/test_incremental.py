@@ -470,6 +470,31 @@ def test_compiled_templates_are_cached_and_a_template_edit_is_rendered(
     assert tree(out) == tree(tmp_path / "clean")
 
 
+def test_templates_and_static_files_in_a_linked_folder_are_seen_and_their_edits_built(
+    project: Path, tmp_path: Path
+) -> None:
+    shared = project / "theme"
+    (shared / "static").mkdir(parents=True)
+    (shared / "note.html").write_text("<p>theme note 1</p>\n", "utf-8")
+    (shared / "static" / "theme.css").write_text("p { color: teal }\n", "utf-8")
+    (project / "templates" / "shared").symlink_to(shared, target_is_directory=True)
+    (project / "templates" / "static" / "theme").symlink_to(shared / "static")
+    (shared / "static" / "loop").symlink_to(shared)  # a link back up is followed once
+    base = project / "templates" / "base.html"
+    include = '{% include "shared/note.html" %}\n</footer>'
+    base.write_text(base.read_text("utf-8").replace("</footer>", include, 1), "utf-8")
+    out = project / "site"
+    build(project, out)
+    assert "theme note 1" in (out / "index.html").read_text("utf-8")
+    assert (out / "static" / "theme" / "theme.css").read_text("utf-8") == "p { color: teal }\n"
+    (shared / "note.html").write_text("<p>theme note 2</p>\n", "utf-8")
+    (shared / "static" / "theme.css").write_text("p { color: navy }\n", "utf-8")
+    build(project, out)
+    assert "theme note 2" in (out / "index.html").read_text("utf-8")
+    build(project, tmp_path / "clean", "--no-cache", "--jobs", "1")
+    assert tree(out) == tree(tmp_path / "clean")
+
+
 def test_a_build_reads_its_templates_once_not_again_while_it_renders(tmp_path: Path) -> None:
     from osce_digest.templates import make_environment
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from osce_digest import parallel, report_jobs
 from osce_digest.cache import Cache, digest_of, open_cache
 from osce_digest.diagnostics import Diagnostic, Diagnostics, error
-from osce_digest.discover import Content, discover
+from osce_digest.discover import Content, discover, files_under
 from osce_digest.incremental import (
     Reuse,
     Snapshot,
@@ -301,8 +301,8 @@ def static_assets(folder: Path) -> list[Asset]:
         Asset("api/schema.json", _json(schema), "the report front-matter schema"),
     ]
     if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
+        for path in files_under(folder):
+            if not path.name.startswith("."):
                 rel = path.relative_to(folder).as_posix()
                 assets.append(Asset(f"static/{rel}", path.read_bytes(), f"templates/static/{rel}"))
     return assets

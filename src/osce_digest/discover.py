@@ -187,6 +187,39 @@ def _read_stamped(
     return file, problems
 
 
+def files_under(folder: Path) -> list[Path]:
+    """Every file under ``folder`` (templates, static files), sorted by path segments.
+
+    Linked folders are followed, as Jinja follows them when it opens a template, each real
+    folder once along a path so that a link back up cannot loop. (``Path.rglob`` does not
+    follow them: a template included through a linked folder was missing from the
+    fingerprint of the templates, and an edit to it went unseen.)
+    """
+    found: list[tuple[tuple[str, ...], Path]] = []
+    pending: list[tuple[str, tuple[str, ...], frozenset[str]]] = [
+        (str(folder), (), frozenset({os.path.realpath(folder)}))
+    ]
+    while pending:
+        path, parts, above = pending.pop()
+        try:
+            entries = list(os.scandir(path))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()  # follows a link
+                is_file = not is_dir and entry.is_file()
+            except OSError:
+                continue
+            if is_dir:
+                real = os.path.realpath(entry.path)
+                if real not in above:
+                    pending.append((entry.path, (*parts, entry.name), above | {real}))
+            elif is_file:
+                found.append(((*parts, entry.name), Path(entry.path)))
+    return [path for _, path in sorted(found)]
+
+
 def _walk(folder: Path) -> tuple[list[tuple[Path, bool]], list[Path]]:
     """The ``*.md`` files under ``folder`` (whether each is a symbolic link), leaving out
     hidden files and folders and not following linked folders; and the linked folders.

@@ -27,7 +27,7 @@ from osce_digest.cache import (
     generator_fingerprint,
 )
 from osce_digest.diagnostics import Diagnostic, Diagnostics, Packed
-from osce_digest.discover import Content
+from osce_digest.discover import Content, files_under
 from osce_digest.indexes import ActorEntry
 from osce_digest.load import today
 from osce_digest.model import Brief, Position, ReportSummary
@@ -60,7 +60,7 @@ class Reuse:
 def templates_fingerprint(folder: Path) -> str:
     """A digest of every file under the templates folder."""
     parts: list[str | bytes] = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    for path in files_under(folder):
         parts += [path.relative_to(folder).as_posix(), path.read_bytes()]
     return digest_of(*parts)
 
