@@ -362,10 +362,11 @@ def _load_one(
     report, found = load_report(file, ctx, digest)
     own = {file.rel: report.meta.checks} if report is not None else {}
     diagnostics = pack(file.rel, apply_overrides(found, ctx.site.checks, own))
-    summary = summarize(report, ctx.vocab.topics) if report is not None else None
+    mentions = mentions_by_topic(report) if report is not None else {}
+    summary = summarize(report, ctx.vocab.topics, mentions) if report is not None else None
     values: list[object] = [(summary, diagnostics)]
     if report is not None:
-        values += [report, mention_blobs(report)]
+        values += [report, mention_blobs(mentions)]
     stored = cache is not None and cache.put_parts("reports", digest, values)
     return summary, diagnostics, (None if stored else report)
 

@@ -29,13 +29,19 @@ BRIEF_KINDS = ("disagreements", "cooperation")
 """Section kinds whose items the monthly digests list."""
 
 
-def summarize(report: Report, topics: Mapping[str, object]) -> ReportSummary:
-    """The summary of a parsed report (``topics``: the vocabulary, for its order)."""
+def summarize(
+    report: Report,
+    topics: Mapping[str, object],
+    mentions: Mapping[str, list[Mention]] | None = None,
+) -> ReportSummary:
+    """The summary of a parsed report (``topics``: the vocabulary, for its order;
+    ``mentions``: its ``mentions_by_topic``, when the caller has them already)."""
     claims = report.claims
     counts = Counter(c.evidence for c in claims)
     keys = {t for c in claims for t in c.topics}
     keys.update(t for s in report.sections for i in s.items for t in i.topics)
-    mentions = mentions_by_topic(report)
+    if mentions is None:
+        mentions = mentions_by_topic(report)
     positions = tuple(_positions(report))
     briefs = tuple(_briefs(report))
     value = ContextFingerprint({})
@@ -57,11 +63,10 @@ def summarize(report: Report, topics: Mapping[str, object]) -> ReportSummary:
     )
 
 
-def mention_blobs(report: Report) -> dict[str, bytes]:
-    """A report's mentions by topic, each topic's pickled on its own: what the cache keeps
-    for topic pages (``mentions_from`` reads one topic's)."""
-    found = mentions_by_topic(report)
-    return {k: pickle.dumps(tuple(v), pickle.HIGHEST_PROTOCOL) for k, v in found.items()}
+def mention_blobs(mentions: Mapping[str, list[Mention]]) -> dict[str, bytes]:
+    """A report's mentions by topic (``mentions_by_topic``), each topic's pickled on its
+    own: what the cache keeps for topic pages (``mentions_from`` reads one topic's)."""
+    return {k: pickle.dumps(tuple(v), pickle.HIGHEST_PROTOCOL) for k, v in mentions.items()}
 
 
 def mentions_from(blobs: dict[str, bytes], topic: str) -> tuple[Mention, ...]:
