@@ -344,7 +344,7 @@ def test_a_build_with_nothing_changed_leaves_the_output_untouched_and_repeats_th
     assert "warning" in first.err
 
 
-@pytest.mark.parametrize("change", ["add", "remove", "rewrite", "touch"])
+@pytest.mark.parametrize("change", ["add", "folder", "remove", "rewrite", "touch"])
 def test_an_output_changed_by_hand_is_rebuilt_to_what_a_clean_build_writes(
     project: Path, tmp_path: Path, change: str
 ) -> None:
@@ -353,6 +353,8 @@ def test_an_output_changed_by_hand_is_rebuilt_to_what_a_clean_build_writes(
     page = out / "reports" / "varga-reyes-karsk-bilateral" / "index.html"
     if change == "add":
         (out / "reports" / "stray.html").write_text("stray", "utf-8")
+    elif change == "folder":  # an empty one: no file tells
+        (out / "reports" / "stray").mkdir()
     elif change == "remove":
         page.unlink()
     elif change == "rewrite":  # same size, so only the time can tell
@@ -363,6 +365,16 @@ def test_an_output_changed_by_hand_is_rebuilt_to_what_a_clean_build_writes(
     build(project, out)
     build(project, tmp_path / "clean", "--no-cache")
     assert tree(out) == tree(tmp_path / "clean")
+    assert folders(out) == folders(tmp_path / "clean")
+    append(project / "content" / "reports" / "varga-reyes-karsk-bilateral.md", "Again.")
+    build(project, out)  # the next build, from the output this one replaced
+    build(project, tmp_path / "clean-2", "--no-cache")
+    assert tree(out) == tree(tmp_path / "clean-2")
+    assert folders(out) == folders(tmp_path / "clean-2")
+
+
+def folders(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
 
 
 def test_a_changed_option_template_or_date_is_not_taken_for_no_change(

@@ -199,7 +199,9 @@ def inputs_fingerprint(
 
 
 def output_files(out: Path) -> dict[str, tuple[int, int]]:
-    """Every file under ``out``: relative path to (size, modification time in ns)."""
+    """Every file under ``out``: relative path to (size, modification time in ns); and an
+    empty folder as its path with a trailing "/", to (0, 0). A build leaves no empty
+    folder, so one added by hand is a change, as a file added by hand is."""
     found: dict[str, tuple[int, int]] = {}
     pending = [(out, "")]
     while pending:
@@ -208,6 +210,8 @@ def output_files(out: Path) -> dict[str, tuple[int, int]]:
             entries = list(os.scandir(folder))
         except OSError:
             continue
+        if not entries and prefix:
+            found[prefix] = (0, 0)
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 pending.append((Path(entry.path), f"{prefix}{entry.name}/"))
