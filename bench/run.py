@@ -220,7 +220,7 @@ class Trash:
     deleted, until the whole size is measured.
 
     On ext4 without a journal (this project's benchmark machines), the kernel avoids
-    reusing an inode for a minute after it was freed, and every file or folder created
+    reusing an inode for minutes after it was freed, and every file or folder created
     meanwhile scans past each such inode of its block group (``recently_deleted`` in
     ``fs/ext4/ialloc.c``; ``perf`` showed it taking most of the kernel time of a write-heavy
     command run right after a large deletion). Deleting an output just before the next
@@ -530,6 +530,20 @@ def bench_size(reports: int, args: argparse.Namespace, digest: str) -> dict[str,
     }
 
 
+SETTLE_SECONDS = 240
+"""How long to let the inodes the last size's deletion freed age before the next size (see
+``Trash``). The kernel calls them recent for 60 s after they were freed, 360 s while their
+inode table block is unwritten; here a write-heavy script still paid for a deletion 130 s
+later, and no more 250 s later."""
+
+
+def settle() -> None:
+    """Let the previous size's deletion age before the next size is generated and timed."""
+    print(f"waiting {SETTLE_SECONDS} s for the last size's deleted files to age", file=sys.stderr)
+    os.sync()
+    time.sleep(SETTLE_SECONDS)
+
+
 def revision() -> str:
     """The repository's commit, with "-dirty" when tracked files have local changes."""
     cmd = ["git", "-C", str(REPO), "describe", "--always", "--dirty", "--exclude", "*"]
@@ -590,7 +604,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("digest is not installed: pip install -e .")
     env = environment(args)
     runs: list[dict[str, Any]] = []
-    for reports in args.reports or [1000]:
+    for index, reports in enumerate(args.reports or [1000]):
+        if index:
+            settle()
         run = bench_size(reports, args, digest)
         runs.append(run)
         print(
