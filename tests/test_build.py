@@ -131,6 +131,23 @@ def test_a_template_error_is_reported_and_nothing_is_written(
     assert not (project / "site").exists()
 
 
+def test_a_syntax_error_in_a_linked_template_folder_is_reported_before_anything_renders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(BASIC, project)
+    shutil.copytree(REPO / "templates", project / "templates")
+    theme = tmp_path / "theme"
+    theme.mkdir()
+    (theme / "unused.html").write_text("<p>\n{% if %}</p>\n", "utf-8")  # included nowhere
+    (project / "templates" / "theme").symlink_to(theme, target_is_directory=True)
+    assert main(["build", "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "templates/theme/unused.html:2:1: error: template syntax error" in err
+    assert "Traceback" not in err
+    assert not (project / "site").exists()
+
+
 def test_a_template_error_in_a_helper_is_reported_and_the_last_site_stays(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from osce_digest.cache import Cache, digest_of, generator_fingerprint
 from osce_digest.diagnostics import Diagnostic, error
+from osce_digest.discover import files_under
 from osce_digest.pages import Page
 
 
@@ -79,7 +80,9 @@ def make_environment(
     env.filters["date_range"] = date_range
     env.filters["json_script"] = json_script
     problems = []
-    for name in env.list_templates(filter_func=lambda n: n.endswith(".html")):
+    # Every template, linked folders included (Jinja's own listing leaves those out).
+    names = (path.relative_to(folder).as_posix() for path in files_under(folder))
+    for name in (n for n in names if n.endswith(".html")):
         try:
             env.get_template(name)
         except jinja2.TemplateSyntaxError as exc:
