@@ -266,9 +266,8 @@ def digest_flags(digest: str) -> set[str]:
     return {word.strip("[],") for word in text.split() if word.startswith("--")}
 
 
-def project_stats(root: Path) -> generate.Stats:
+def project_stats(reports: Sequence[convert.Report]) -> generate.Stats:
     """What ``generate`` reports of its corpus, for a project given with ``--project``."""
-    reports = convert.load_project(root).reports
     sizes = [r.path.stat().st_size for r in reports]
     encounters = {str(r.meta["encounter"].get("id")) for r in reports}
     return generate.Stats(
@@ -289,14 +288,16 @@ class Corpus:
     ) -> None:
         self.project = tmp / "project"
         self.templates = self.project / "templates"
+        generated = None
         if source is None:
-            self.stats = generate.generate(self.project, reports, seed)
+            generated = generate.generate(self.project, reports, seed)
             shutil.copytree(REPO / "templates", self.templates)
         else:
             shutil.copytree(source / "content", self.project / "content", symlinks=True)
             own = source / "templates"
             shutil.copytree(own if own.is_dir() else REPO / "templates", self.templates)
-            self.stats = project_stats(self.project)
+        self.reports = convert.load_project(self.project).reports
+        self.stats = generated or project_stats(self.reports)
         self.site = self.project / "site"
         self.cache = self.project / ".osce-digest-cache"
         self.discard = Trash(tmp / "trash")
@@ -309,8 +310,7 @@ class Corpus:
 
     def edited_report(self) -> Path:
         """The middle report (by path) that is not a draft."""
-        reports = convert.load_project(self.project).reports
-        published = [r.path for r in reports if not r.meta.get("draft")]
+        published = [r.path for r in self.reports if not r.meta.get("draft")]
         if not published:
             raise SystemExit(f"{self.project}: no report that is not a draft to edit")
         return published[len(published) // 2]

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -132,11 +133,9 @@ def test_a_template_error_is_reported_and_nothing_is_written(
 
 
 def test_a_syntax_error_in_a_linked_template_folder_is_reported_before_anything_renders(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make_project: Callable[[Path], Path]
 ) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(BASIC, project)
-    shutil.copytree(REPO / "templates", project / "templates")
+    project = make_project(BASIC)
     theme = tmp_path / "theme"
     theme.mkdir()
     (theme / "unused.html").write_text("<p>\n{% if %}</p>\n", "utf-8")  # included nowhere

@@ -30,18 +30,14 @@ BRIEF_KINDS = ("disagreements", "cooperation")
 
 
 def summarize(
-    report: Report,
-    topics: Mapping[str, object],
-    mentions: Mapping[str, list[Mention]] | None = None,
+    report: Report, topics: Mapping[str, object], mentions: Mapping[str, list[Mention]]
 ) -> ReportSummary:
     """The summary of a parsed report (``topics``: the vocabulary, for its order;
-    ``mentions``: its ``mentions_by_topic``, when the caller has them already)."""
+    ``mentions``: its ``mentions_by_topic``, which its cache entry keeps too)."""
     claims = report.claims
     counts = Counter(c.evidence for c in claims)
     keys = {t for c in claims for t in c.topics}
     keys.update(t for s in report.sections for i in s.items for t in i.topics)
-    if mentions is None:
-        mentions = mentions_by_topic(report)
     positions = tuple(_positions(report))
     briefs = tuple(_briefs(report))
     value = ContextFingerprint({})
