@@ -125,11 +125,12 @@ def tree_diff(before: Mapping[str, bytes | None], after: Mapping[str, bytes | No
 
 
 def leftovers(folder: Path, name: str = "site") -> list[str]:
-    """Staging or old-site folders a build left beside its output ``folder/name``."""
+    """Staging, old-site or scratch-cache folders a build left beside its output
+    ``folder/name``."""
     return sorted(
         p.name
         for p in folder.iterdir()
-        if p.name.startswith((f".{name}.staging-", f".{name}.old-"))
+        if p.name.startswith((f".{name}.staging-", f".{name}.old-", f".{name}.scratch-"))
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -439,6 +440,45 @@ def test_a_cached_build_holds_summaries_and_reads_each_full_report_back_from_the
     assert all(type(r) is Report for r in again)
     summary = first.site.reports[0]
     assert first.bodies.get(summary).digest == summary.digest
+
+
+def test_a_build_without_the_cache_neither_reads_nor_writes_it_nor_holds_every_report(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from osce_digest import load
+
+    build(project, tmp_path / "cached")
+    entries = {p: p.read_bytes() for p in sorted((project / FOLDER).rglob("*")) if p.is_file()}
+    made: list[load.Bodies] = []
+
+    class Recorded(load.Bodies):
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            made.append(self)
+
+    monkeypatch.setattr(load, "Bodies", Recorded)
+    for jobs in ("1", "2"):
+        out = tmp_path / f"uncached-{jobs}"
+        build(project, out, "--no-cache", "--jobs", jobs)
+        assert tree(out) == tree(tmp_path / "cached")
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    after = {p: p.read_bytes() for p in sorted((project / FOLDER).rglob("*")) if p.is_file()}
+    assert after == entries, "the project's cache is left as it was"
+    # Full reports went to a scratch cache between parsing and rendering, not into memory.
+    assert [b.kept for b in made] == [{}, {}]
+    assert all(b.cache is not None and FOLDER not in str(b.cache.folder) for b in made)
+
+
+def test_a_scratch_cache_a_killed_build_left_is_removed_by_the_next_build(
+    project: Path, tmp_path: Path
+) -> None:
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    scratch = tmp_path / f".out.scratch-{dead.pid}"
+    (scratch / "reports").mkdir(parents=True)
+    (scratch / "reports" / "entry.pickle").write_bytes(b"left by a killed build")
+    build(project, tmp_path / "out", "--no-cache")
+    assert not scratch.exists()
 
 
 def test_a_full_report_missing_from_the_cache_is_parsed_again_unless_its_file_changed(

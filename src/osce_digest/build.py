@@ -6,6 +6,7 @@ written, so the previous output stays as it was.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -16,7 +17,7 @@ from functools import partial
 from pathlib import Path
 
 from osce_digest import parallel, report_jobs
-from osce_digest.cache import Cache, digest_of, open_cache
+from osce_digest.cache import Cache, digest_of, open_cache, scratch_cache
 from osce_digest.diagnostics import Diagnostic, Diagnostics, error
 from osce_digest.discover import Content, discover, files_under
 from osce_digest.incremental import (
@@ -48,7 +49,14 @@ from osce_digest.templates import (
     TemplateFailure,
     make_environment,
 )
-from osce_digest.write import MARKER, Stage, check_output, empty_trash, remove_leftovers
+from osce_digest.write import (
+    MARKER,
+    Stage,
+    check_output,
+    empty_trash,
+    remove_leftovers,
+    scratch_folder,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,22 +96,26 @@ def build_site(
 
     With ``use_cache``, unchanged reports are not parsed again and unchanged pages are not
     rendered again (see ``cache.py`` and ``incremental.py``); the output is the same.
+    Without it (or without a signing key for the project's cache), the build starts from
+    an empty cache of its own, deleted at the end.
     """
     started = time.perf_counter()
     templates = templates if templates is not None else root / "templates"
     check_output(out, root)
     step = progress or (lambda _: None)
     step("loading and checking the content")
-    cache = open_cache(root) if use_cache else None
-    trash = cache.folder / "trash" if cache is not None else None
-    try:
-        with parallel.collector_paused():
-            asked = (drafts, base_url, strict, jobs, step)
-            result = _build(_Options(root, out, templates, cache, trash, *asked))
-    finally:
-        # The replaced output is deleted once the new one is in place, not while the build
-        # links files into it: both at once made each several times slower.
-        if trash is not None:
+    with contextlib.ExitStack() as stack:
+        cache = open_cache(root) if use_cache else None
+        if cache is None:
+            cache = stack.enter_context(scratch_cache(scratch_folder(out)))
+        trash = cache.folder / "trash"
+        try:
+            with parallel.collector_paused():
+                asked = (drafts, base_url, strict, jobs, step)
+                result = _build(_Options(root, out, templates, cache, trash, *asked))
+        finally:
+            # The replaced output is deleted once the new one is in place, not while the
+            # build links files into it: both at once made each several times slower.
             empty_trash(trash)
     return dataclasses.replace(result, seconds=time.perf_counter() - started)
 

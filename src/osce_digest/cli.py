@@ -215,7 +215,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--no-cache",
         action="store_true",
-        help="parse and render everything anew (the cache is in .osce-digest-cache/)",
+        help="parse and render everything anew, without reading or writing the project's cache "
+        "(.osce-digest-cache/)",
     )
     build.add_argument("--templates", help="templates folder (default: templates/ in the project)")
     new = commands.add_parser("new", parents=[common], help="start a report with every section")

@@ -284,17 +284,25 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
+def scratch_folder(out: Path) -> Path:
+    """Where a build that keeps no cache holds its throwaway one: beside the output (on its
+    file system, so that a replaced output can be moved there), named so that one left by
+    a killed build is removed as a leftover."""
+    out = out.absolute()
+    return out.parent / f".{out.name}.scratch-{os.getpid()}"
+
+
 def remove_leftovers(out: Path) -> None:
     """Remove what killed builds left beside ``out`` (a new stage does this too)."""
     _remove_leftovers(out.absolute())
 
 
 def _remove_leftovers(out: Path) -> None:
-    """Staging or old folders that killed builds left beside the output."""
-    for pattern in (f".{out.name}.staging-*", f".{out.name}.old-*"):
+    """Staging, old or scratch folders that killed builds left beside the output."""
+    for pattern in (f".{out.name}.staging-*", f".{out.name}.old-*", f".{out.name}.scratch-*"):
         for leftover in out.parent.glob(pattern):
-            if leftover.is_symlink() or not leftover.is_dir():
-                continue
+            if leftover.is_symlink() or not leftover.is_dir() or leftover == scratch_folder(out):
+                continue  # (this build's own scratch cache is in use)
             pid = leftover.name.rsplit("-", 1)[-1]
             if _running(pid):
                 continue  # another build, still at work
