@@ -13,12 +13,10 @@ import pytest
 
 from conftest import REPO, TESTS
 from osce_digest import discover, parallel, report_jobs
-from osce_digest.build import HEAVY_RENDER_BYTES, _render_share
 from osce_digest.cache import FOLDER, open_cache
 from osce_digest.cli import main
 from osce_digest.incremental import last_snapshot, output_files
 from osce_digest.model import Site
-from osce_digest.pages import Page
 from osce_digest.report_jobs import _report_job
 from osce_digest.write import MARKER
 
@@ -613,21 +611,3 @@ def test_related_reports_are_kept_across_prose_edits_and_ranked_again_after_othe
     again = load_site(project, cache=cache).indexes
     assert again is not None
     assert again.related == related_reports(after)
-
-
-def _pid(_state: object, _item: int) -> int:
-    return os.getpid()
-
-
-def test_heavy_pages_are_spread_over_workers_even_when_few() -> None:
-    assert set(parallel.run(parallel.given, (), _pid, [1, 2, 3], 2)) == {os.getpid()}
-    spread = parallel.run(parallel.given, (), _pid, [1, 2, 3], 2, per_worker=1)
-    assert len(spread) == 3
-    assert os.getpid() in spread, "this process renders its share"
-    assert len(set(spread)) == 2, "and one forked worker the rest"
-    pages = [Page(f"p{i}/", "report.html", {}) for i in range(3)]
-    light = {p.output: (1_000, 0) for p in pages}
-    heavy = {p.output: (HEAVY_RENDER_BYTES // 2, 0) for p in pages}
-    assert _render_share(pages, [0, 1, 2], light) == parallel.MIN_ITEMS_PER_WORKER
-    assert _render_share(pages, [0, 1, 2], heavy) == 1
-    assert _render_share(pages, [0, 1, 2], {}) == parallel.MIN_ITEMS_PER_WORKER

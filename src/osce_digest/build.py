@@ -21,7 +21,6 @@ from osce_digest.cache import Cache, digest_of, open_cache, scratch_cache
 from osce_digest.diagnostics import Diagnostic, Diagnostics, error
 from osce_digest.discover import Content, discover, files_under
 from osce_digest.incremental import (
-    Reuse,
     Snapshot,
     as_left,
     inputs_fingerprint,
@@ -29,8 +28,6 @@ from osce_digest.incremental import (
     last_diagnostics,
     last_snapshot,
     plan_reuse,
-    record,
-    record_files,
     save,
     save_snapshot,
     templates_fingerprint,
@@ -127,8 +124,8 @@ class _Options:
     root: Path
     out: Path
     templates: Path
-    cache: Cache | None
-    trash: Path | None
+    cache: Cache
+    trash: Path
     drafts: bool
     base_url: str | None
     strict: bool
@@ -139,15 +136,15 @@ class _Options:
 def _build(o: _Options) -> BuildResult:
     root, out, templates, cache = o.root, o.out, o.templates, o.cache
     drafts, base_url, strict = o.drafts, o.base_url, o.strict
-    stamps = cache.get("stamps", "reports") if cache is not None else None
+    stamps = cache.get("stamps", "reports")
     known = stamps if isinstance(stamps, dict) else {}
     # Report texts are read again only by the reports parsed; unchanged ones not at all.
     discovered = discover(root, report_texts=False, stamps=known)
-    if cache is not None and discovered[0].stamps != known:
+    if discovered[0].stamps != known:
         cache.put("stamps", "reports", discovered[0].stamps)
     templates_digest = templates_fingerprint(templates) if templates.is_dir() else ""
     options = [f"{drafts=}", f"{base_url=}", f"{strict=}", f"{templates.resolve()}"]
-    inputs = inputs_fingerprint(*discovered, templates_digest, options) if cache else ""
+    inputs = inputs_fingerprint(*discovered, templates_digest, options)
     snapshot = last_snapshot(cache, out)
     if snapshot is not None and as_left(snapshot, out, inputs):
         reported = last_diagnostics(cache, out, inputs)
@@ -162,7 +159,7 @@ def _build(o: _Options) -> BuildResult:
                 unchanged=len(snapshot.files) - 1,  # not counting the marker
             )
     # Forked now, while this process holds little: see report_jobs.
-    helpers = report_jobs.start_helpers(o.jobs, cache, len(discovered[0].reports))
+    helpers = report_jobs.start_helpers(o.jobs, len(discovered[0].reports))
     try:
         return _load_and_publish(o, helpers, discovered, (templates_digest, inputs, snapshot))
     finally:
@@ -214,24 +211,8 @@ def _load_and_publish(
     stage = Stage(out, o.trash, _spare(cache, out))
     try:
         stage.adopt(reuse.keep)
-        if len(helpers):
-            work = report_jobs.Work(env, pages, stage, bodies, site, templates, cache)
-            written = report_jobs.produce(work, helpers, assets, lazy, stale, reuse, o.step)
-        else:
-            written = _write_all(stage, assets, lazy, stale, reuse, o.step, o.jobs)
-            o.step(f"rendering {len(reuse.render)} of {len(pages)} pages")
-            # Workers write the pages into the stage themselves: no page crosses back.
-            # Workers are forked: the environment compiled (and checked) here comes along.
-            shas = parallel.run(
-                parallel.given,
-                (env, pages, stage.path, bodies),
-                report_jobs.render_to_stage,
-                reuse.render,
-                o.jobs,
-                per_worker=_render_share(pages, reuse.render, stats),
-            )
-            rendered = (pages[i].output for i in reuse.render)
-            record(reuse, pages, dict(zip(rendered, shas, strict=True)))
+        work = report_jobs.Work(env, pages, stage, bodies, site, templates, cache)
+        written = report_jobs.produce(work, helpers, assets, lazy, stale, reuse, o.step)
         o.step("writing")
         stage.commit()
     except (TemplateFailure, BodyUnavailable) as failure:
@@ -254,55 +235,9 @@ def _load_and_publish(
     )
 
 
-def _spare(cache: Cache | None, out: Path) -> Path | None:
+def _spare(cache: Cache, out: Path) -> Path:
     """Where the output this build replaces is kept, to be the next build's stage."""
-    if cache is None:
-        return None
     return cache.folder / "spare" / digest_of("spare", str(out.absolute()))
-
-
-HEAVY_RENDER_BYTES = 1_000_000
-"""Pages whose last output adds up to this much take long enough to render (about 50 ms at
-Jinja's 20 MB/s) that a few of them are worth spreading over the workers."""
-
-
-def _render_share(pages: list[Page], render: list[int], stats: dict[str, tuple[int, int]]) -> int:
-    """How few pages a render worker may be given: one when the pages to render were heavy
-    last time (a topic page of a large site runs to megabytes), else the usual share."""
-    last_size = sum(stats.get(pages[i].output, (0, 0))[0] for i in render)
-    return 1 if last_size >= HEAVY_RENDER_BYTES else parallel.MIN_ITEMS_PER_WORKER
-
-
-def _write_all(
-    stage: Stage,
-    assets: list[Asset],
-    lazy: list[LazyFile],
-    stale: set[str],
-    reuse: Reuse,
-    step: Callable[[str], None],
-    jobs: int,
-) -> int:
-    """Write the assets and the stale generated files; returns how many were written."""
-    step("writing feeds and data")
-    for asset in assets:
-        stage.write(asset.output, asset.data)
-    make = [file for file in lazy if file.output in stale]
-    # Workers make and write the files (a JSON file per report adds up); hashes come back.
-    # A few files (those one edit changes) are made here: a fork costs more than they take.
-    shas = parallel.run(
-        parallel.given,
-        (make, stage.path),
-        report_jobs.make_to_stage,
-        range(len(make)),
-        jobs,
-        per_worker=MAKE_SHARE,
-    )
-    record_files(reuse, {file.output: sha for file, sha in zip(make, shas, strict=True)})
-    return len(assets) + len(make)
-
-
-MAKE_SHARE = 32
-"""The fewest generated files worth a worker (a feed or an API file takes a few ms)."""
 
 
 def static_assets(folder: Path) -> list[Asset]:
@@ -320,9 +255,7 @@ def static_assets(folder: Path) -> list[Asset]:
     return assets
 
 
-def lazy_files(
-    site: Site, indexes: Indexes, bodies: Bodies, cache: Cache | None = None
-) -> list[LazyFile]:
+def lazy_files(site: Site, indexes: Indexes, bodies: Bodies, cache: Cache) -> list[LazyFile]:
     """Feeds (the site's and one per topic), the API index, one API file per report."""
     base = site.meta.base_url
     specs = [("feed.xml", site.meta.title, site.meta.description, list(site.reports))]
@@ -360,29 +293,26 @@ def lazy_files(
     return files
 
 
-def search_files(
-    site: Site, indexes: Indexes, cache: Cache | None, out: Path | None = None
-) -> list[LazyFile]:
+def search_files(site: Site, indexes: Indexes, cache: Cache, out: Path) -> list[LazyFile]:
     """The search index's files. Their names and digests are remembered per fingerprint of
     the index's inputs, so a build that changed none of them does not build the index; one
     that changed a few documents (or went back to an earlier index, as an undo does)
     patches the files the last build into ``out`` wrote."""
     index = SearchIndex(site, indexes)
-    listing = cache.get("search", index.fingerprint) if cache is not None else None
+    listing = cache.get("search", index.fingerprint)
     remember = not isinstance(listing, dict)
-    state = digest_of("search-state", str(out.resolve())) if out is not None else None
-    if cache is not None and out is not None and state is not None:
-        last = cache.get("search-state", state)
-        if not (isinstance(last, tuple) and len(last) == 2 and last[0] == index.fingerprint):
-            patched = _patched_listing(index, cache, out, last)
-            listing = patched if patched is not None else listing
-            remember = True
+    state = digest_of("search-state", str(out.resolve()))
+    last = cache.get("search-state", state)
+    if not (isinstance(last, tuple) and len(last) == 2 and last[0] == index.fingerprint):
+        patched = _patched_listing(index, cache, out, last)
+        listing = patched if patched is not None else listing
+        remember = True
     if not isinstance(listing, dict):
         listing = {path: _sha(data) for path, data in index.files().items()}
-    if cache is not None and remember:
+    if remember:
         cache.put("search", index.fingerprint, listing)
-        if state is not None:  # what the next build patches: these documents' files
-            cache.put("search-state", state, (index.fingerprint, tuple(index.documents)))
+        # What the next build patches: these documents' files.
+        cache.put("search-state", state, (index.fingerprint, tuple(index.documents)))
     return [
         LazyFile(path, sha, partial(index.file, path), "the search index")
         for path, sha in listing.items()
@@ -438,11 +368,11 @@ def _feed_bytes(
     return atom_feed(site, reports, path=path, title=title, subtitle=subtitle).data
 
 
-def _api_index_bytes(site: Site, cache: Cache | None) -> bytes:
+def _api_index_bytes(site: Site, cache: Cache) -> bytes:
     """The report index, reusing the entries the last one encoded (see ``index_bytes``)."""
-    known = cache.get("api-index", "entries") if cache is not None else None
+    known = cache.get("api-index", "entries")
     data, entries = index_bytes(site, known if isinstance(known, dict) else {})
-    if cache is not None and entries != known:
+    if entries != known:
         cache.put("api-index", "entries", entries)
     return data
 

@@ -69,7 +69,7 @@ def plan_reuse(
     pages: Sequence[Page],
     out: Path,
     templates: str,
-    cache: Cache | None,
+    cache: Cache,
     shared: Mapping[str, Any],
     stats: dict[str, tuple[int, int]],
     reports: Sequence[ReportSummary] = (),
@@ -221,9 +221,9 @@ def output_files(out: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def last_snapshot(cache: Cache | None, out: Path) -> Snapshot | None:
+def last_snapshot(cache: Cache, out: Path) -> Snapshot | None:
     """The snapshot of the last build into ``out``, if the cache has one."""
-    snapshot = cache.get("snapshots", _manifest_name(out)) if cache is not None else None
+    snapshot = cache.get("snapshots", _manifest_name(out))
     return snapshot if isinstance(snapshot, Snapshot) else None
 
 
@@ -233,11 +233,11 @@ def as_left(snapshot: Snapshot, out: Path, inputs: str) -> bool:
     return snapshot.inputs == inputs and output_files(out) == snapshot.files
 
 
-def last_diagnostics(cache: Cache | None, out: Path, inputs: str) -> Diagnostics | None:
+def last_diagnostics(cache: Cache, out: Path, inputs: str) -> Diagnostics | None:
     """What the last build into ``out`` reported, if it was made from ``inputs``. Kept apart
     from its snapshot: only a build with nothing to do reads them, every other build finds
     its own."""
-    entry = cache.get("reported", _manifest_name(out)) if cache is not None else None
+    entry = cache.get("reported", _manifest_name(out))
     if not (isinstance(entry, tuple) and len(entry) == 3 and entry[0] == inputs):
         return None
     _, loose, packed = entry
@@ -254,7 +254,7 @@ def last_diagnostics(cache: Cache | None, out: Path, inputs: str) -> Diagnostics
 
 
 def save_snapshot(
-    cache: Cache | None,
+    cache: Cache,
     out: Path,
     inputs: str,
     diagnostics: Diagnostics,
@@ -264,25 +264,21 @@ def save_snapshot(
     """Remember a finished build into ``out``: its snapshot and what it reported. ``files``
     are the relative paths it left there, every one (stat by name: walking the thousands
     of page folders took a fifth of a one-report rebuild of 4,000 reports)."""
-    if cache is not None:
-        # The reports' own diagnostics stay packed (see Packed): tens of thousands of them.
-        cache.put("reported", _manifest_name(out), (inputs, *diagnostics.parts()))
-        stats = {}
-        for rel in sorted(files):
-            stat = os.stat(os.path.join(out, rel), follow_symlinks=False)
-            stats[rel] = (stat.st_size, stat.st_mtime_ns)
-        cache.put("snapshots", _manifest_name(out), Snapshot(inputs, stats, reports))
+    # The reports' own diagnostics stay packed (see Packed): tens of thousands of them.
+    cache.put("reported", _manifest_name(out), (inputs, *diagnostics.parts()))
+    stats = {}
+    for rel in sorted(files):
+        stat = os.stat(os.path.join(out, rel), follow_symlinks=False)
+        stats[rel] = (stat.st_size, stat.st_mtime_ns)
+    cache.put("snapshots", _manifest_name(out), Snapshot(inputs, stats, reports))
 
 
-def save(cache: Cache | None, out: Path, manifest: Manifest) -> None:
+def save(cache: Cache, out: Path, manifest: Manifest) -> None:
     """Remember what this build wrote into ``out``."""
-    if cache is not None:
-        cache.put("outputs", _manifest_name(out), manifest)
+    cache.put("outputs", _manifest_name(out), manifest)
 
 
-def _previous(cache: Cache | None, out: Path) -> Manifest:
-    if cache is None:
-        return {}
+def _previous(cache: Cache, out: Path) -> Manifest:
     entry = cache.get("outputs", _manifest_name(out))
     return entry if isinstance(entry, dict) else {}
 

@@ -48,12 +48,10 @@ def run(
     task: Callable[[S, T], R],
     items: Sequence[T],
     jobs: int,
-    *,
-    per_worker: int | None = None,
 ) -> list[R]:
     """``[task(setup(*args), item) for item in items]``, over ``jobs`` processes, each
-    given at least ``per_worker`` items (default ``MIN_ITEMS_PER_WORKER``); fewer items
-    run here, without starting any.
+    given at least ``MIN_ITEMS_PER_WORKER`` items; fewer items run here, without starting
+    any.
 
     This process is one of the ``jobs``: it forks one worker fewer and takes chunks of
     the items itself whenever the workers have enough queued. A forked worker copies
@@ -62,7 +60,7 @@ def run(
     """
     if not items:
         return []
-    per_worker = max(1, MIN_ITEMS_PER_WORKER if per_worker is None else per_worker)
+    per_worker = MIN_ITEMS_PER_WORKER
     if jobs <= 1 or len(items) < per_worker * 2 or not can_fork():
         state = setup(*args)
         return [task(state, item) for item in items]

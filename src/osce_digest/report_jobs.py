@@ -66,15 +66,15 @@ class Work:
     """The loaded site."""
     templates: Path
     """The templates' folder (a helper compiles its own)."""
-    cache: Cache | None
+    cache: Cache
     """The build's cache."""
 
 
-def start_helpers(jobs: int, cache: Cache | None, reports: int) -> parallel.Helpers:
-    """``jobs - 1`` helpers, when there is a cache to read full reports from and reports
-    enough to share; else none (the build then forks workers after the load)."""
+def start_helpers(jobs: int, reports: int) -> parallel.Helpers:
+    """``jobs - 1`` helpers, when there are reports enough to share; else none, and this
+    process makes every file itself."""
     enough = reports >= 2 * parallel.MIN_ITEMS_PER_WORKER
-    use = cache is not None and enough and parallel.can_fork()
+    use = enough and parallel.can_fork()
     return parallel.Helpers(jobs - 1 if use else 0)
 
 
@@ -98,12 +98,17 @@ def produce(
     api = {job.api for job in jobs}
     page_shas: dict[str, str] = {}
     file_shas: dict[str, str] = {}
-    pages = (work.env, work.pages, work.stage.path, work.bodies)
-    others = [file for file in made if file.output not in api]
+    stage = work.stage.path
     own: list[Callable[[], None]] = [
-        partial(_own_page, pages, i, page_shas) for i in reuse.render if not work.pages[i].report
+        partial(_own, page_shas, stage, page.output, partial(_render, work.env, page, work.bodies))
+        for page in (work.pages[i] for i in reuse.render)
+        if not page.report
     ]
-    own += [partial(_own_file, (others, work.stage.path), i, file_shas) for i in range(len(others))]
+    own += [
+        partial(_own, file_shas, stage, file.output, file.make)
+        for file in made
+        if file.output not in api
+    ]
     d: Directory = work.pages[0].context["d"]
     view: SiteView = work.pages[0].context["site"]
     shared: list[object] = [view, d, *d.topics.values(), *d.actors.values(), *d.venues.values()]
@@ -140,7 +145,7 @@ def _report_jobs(work: Work, reuse: Reuse, made: list[LazyFile]) -> list[ReportJ
 
 
 def _setup(
-    templates: Path, cache: Cache | None, stage: Path, bodies: Bodies
+    templates: Path, cache: Cache, stage: Path, bodies: Bodies
 ) -> tuple[TemplateEnvironment, Path, Bodies]:
     """A helper's state: its own compiled templates (from the cache: the build compiled and
     checked them), the stage and the bodies."""
@@ -168,31 +173,15 @@ def _report_job(
     return page_sha, api_sha
 
 
-def render_to_stage(state: tuple[TemplateEnvironment, list[Page], Path, Bodies], index: int) -> str:
-    """Render page ``index`` into the stage; its SHA-256 digest."""
-    env, pages, stage, bodies = state
-    page = pages[index]
-    data = render_page(env, page, read_now(page, bodies))
-    write_file(stage, page.output, data)
-    return hashlib.sha256(data).hexdigest()
+def _own(shas: dict[str, str], stage: Path, output: str, make: Callable[[], bytes]) -> None:
+    """Make one file into the stage in this process, noting its SHA-256 digest."""
+    data = make()
+    write_file(stage, output, data)
+    shas[output] = hashlib.sha256(data).hexdigest()
 
 
-def make_to_stage(state: tuple[list[LazyFile], Path], index: int) -> str:
-    """Make generated file ``index`` into the stage; its SHA-256 digest."""
-    files, stage = state
-    data = files[index].make()
-    write_file(stage, files[index].output, data)
-    return hashlib.sha256(data).hexdigest()
-
-
-def _own_page(
-    state: tuple[TemplateEnvironment, list[Page], Path, Bodies], index: int, shas: dict[str, str]
-) -> None:
-    shas[state[1][index].output] = render_to_stage(state, index)
-
-
-def _own_file(state: tuple[list[LazyFile], Path], index: int, shas: dict[str, str]) -> None:
-    shas[state[0][index].output] = make_to_stage(state, index)
+def _render(env: TemplateEnvironment, page: Page, bodies: Bodies) -> bytes:
+    return render_page(env, page, read_now(page, bodies))
 
 
 def read_now(page: Page, bodies: Bodies) -> dict[str, Any]:
