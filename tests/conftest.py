@@ -27,18 +27,25 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
+MakeProject = Callable[[Path], Path]
+"""The type of the ``make_project`` fixture."""
+
+
 @pytest.fixture
-def make_project(tmp_path: Path) -> Callable[[Path], Path]:
-    """Copy a project folder (content/ and optionally templates/) into tmp_path.
+def make_project(tmp_path: Path) -> MakeProject:
+    """Copy a project's content/ and templates/ into tmp_path/project, and nothing else
+    (the repository itself is a project).
 
     Without its own templates/, the project gets the repository's templates.
     """
 
     def copy(source: Path) -> Path:
         target = tmp_path / "project"
-        shutil.copytree(source, target)
-        if not (target / "templates").exists():
-            shutil.copytree(REPO / "templates", target / "templates")
+        shutil.copytree(source / "content", target / "content")
+        templates = source / "templates"
+        shutil.copytree(
+            templates if templates.is_dir() else REPO / "templates", target / "templates"
+        )
         return target
 
     return copy

@@ -6,12 +6,11 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO, TESTS
+from conftest import REPO, TESTS, MakeProject
 from osce_digest import parallel
 from osce_digest.cli import main
 from osce_digest.write import MARKER
@@ -96,11 +95,9 @@ def test_the_published_report_carries_every_sentence_and_the_no_contact_fact(
 
 
 def test_a_broken_report_leaves_the_previous_site_byte_identical(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str], make_project: MakeProject
 ) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(REPO / "content", project / "content")
-    shutil.copytree(REPO / "templates", project / "templates")
+    project = make_project(REPO)
     assert main(["build", "--root", str(project)]) == 0
     before = tree(project / "site")
     report = project / "content" / "reports" / "lavrov-blinken-osce-malta-2024.md"
@@ -118,11 +115,9 @@ def test_a_broken_report_leaves_the_previous_site_byte_identical(
 
 
 def test_a_template_error_is_reported_and_nothing_is_written(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str], make_project: MakeProject
 ) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(BASIC, project)
-    shutil.copytree(REPO / "templates", project / "templates")
+    project = make_project(BASIC)
     home = project / "templates" / "home.html"
     home.write_text(home.read_text("utf-8").replace("{{ site.title }}", "{{ site.titel }}", 1))
     assert main(["build", "--root", str(project)]) == 1
@@ -133,7 +128,7 @@ def test_a_template_error_is_reported_and_nothing_is_written(
 
 
 def test_a_syntax_error_in_a_linked_template_folder_is_reported_before_anything_renders(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], make_project: Callable[[Path], Path]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], make_project: MakeProject
 ) -> None:
     project = make_project(BASIC)
     theme = tmp_path / "theme"
@@ -148,12 +143,12 @@ def test_a_syntax_error_in_a_linked_template_folder_is_reported_before_anything_
 
 
 def test_a_template_error_in_a_helper_is_reported_and_the_last_site_stays(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    make_project: MakeProject,
 ) -> None:
     monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)  # report pages go to a helper
-    project = tmp_path / "project"
-    shutil.copytree(MULTI, project)
-    shutil.copytree(REPO / "templates", project / "templates")
+    project = make_project(MULTI)
     assert main(["build", "--root", str(project), "--jobs", "2"]) == 0
     before = tree(project / "site")
     page = project / "templates" / "report.html"
@@ -172,11 +167,9 @@ def test_a_template_error_in_a_helper_is_reported_and_the_last_site_stays(
 
 @pytest.mark.parametrize("target", ["", "content", "templates", "content/reports"])
 def test_project_folders_are_refused_as_output(
-    tmp_path: Path, target: str, capsys: pytest.CaptureFixture[str]
+    target: str, capsys: pytest.CaptureFixture[str], make_project: MakeProject
 ) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(BASIC, project)
-    shutil.copytree(REPO / "templates", project / "templates")
+    project = make_project(BASIC)
     before = tree(project)
     assert build(project, project / target) == 2
     assert "refusing" in capsys.readouterr().err

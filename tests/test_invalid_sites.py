@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from conftest import MakeProject
 from osce_digest.cli import main
 from osce_digest.write import MARKER, MARKER_TEXT
 
@@ -42,8 +42,6 @@ PREVIOUS_INDEX = b"<!doctype html><title>The previous site</title><p>Still here.
 
 _NUMBERED = re.compile(r"^ +\d+\. (?P<line>.+)$")
 _HINT = re.compile(r"^ += hint: (?P<hint>.*)$")
-
-MakeProject = Callable[[Path], Path]
 
 
 @dataclass(frozen=True)
