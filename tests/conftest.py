@@ -1,9 +1,10 @@
-"""Shared fixtures: paths, a project copier and the --update-golden flag."""
+"""Shared fixtures: paths, a project copier, the --update-golden flag, and a guard that the
+tests leave the fixture projects as they found them."""
 
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite the golden files from the current output (review the diff!)",
     )
+
+
+def _written_into_fixtures() -> set[Path]:
+    """What builds write into a project, found in the fixture projects of tests/."""
+    written = {".osce-digest-cache", "site"}
+    return {path for path in TESTS.glob("sites*/*/*") if path.name in written}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fixtures_left_alone() -> Iterator[None]:
+    """Fail the run if a test built into a fixture project (its cache or site): tests then
+    depend on what earlier runs left there. Build a copy (``make_project``) or pass
+    ``--no-cache`` and ``--out``."""
+    before = _written_into_fixtures()
+    yield
+    new = sorted(str(p.relative_to(TESTS)) for p in _written_into_fixtures() - before)
+    assert not new, f"tests wrote into the fixture projects: {new}"
 
 
 @pytest.fixture

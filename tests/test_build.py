@@ -29,7 +29,8 @@ def tree(folder: Path, *, skip: str = "\0") -> dict[str, bytes]:
 
 
 def build(root: Path, out: Path, *extra: str) -> int:
-    return main(["build", "--root", str(root), "--out", str(out), *extra])
+    """Build a project in the repository (its cache would go into the checkout: none)."""
+    return main(["build", "--root", str(root), "--out", str(out), "--no-cache", *extra])
 
 
 @pytest.mark.parametrize("name", ["basic", "multi"])

@@ -15,7 +15,7 @@ def test_every_page_of_both_sites_passes_the_nu_html_checker(tmp_path: Path) -> 
     assert shutil.which("java"), "the Nu checker needs Java (apt-get install default-jre)"
     real = tmp_path / "real"
     basic = tmp_path / "basic"
-    assert main(["build", "--root", str(REPO), "--out", str(real)]) == 0
+    assert main(["build", "--root", str(REPO), "--out", str(real), "--no-cache"]) == 0
     templates = str(REPO / "templates")
     assert (
         main(
@@ -28,6 +28,7 @@ def test_every_page_of_both_sites_passes_the_nu_html_checker(tmp_path: Path) -> 
                 "--templates",
                 templates,
                 "--drafts",
+                "--no-cache",
             ]
         )
         == 0

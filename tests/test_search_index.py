@@ -25,16 +25,15 @@ from osce_digest.search import (
 MULTI = TESTS / "sites" / "multi"
 
 
-def build(project: Path, out: Path) -> int:
-    return main(
-        ["build", "--root", str(project), "--out", str(out), "--templates", str(REPO / "templates")]
-    )
+def build(project: Path, out: Path, *extra: str) -> int:
+    paths = ["--root", str(project), "--out", str(out), "--templates", str(REPO / "templates")]
+    return main(["build", *paths, *extra])
 
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("search") / "site"
-    assert build(MULTI, out) == 0
+    assert build(MULTI, out, "--no-cache") == 0  # the checkout's fixture: no cache in it
     return out / "search" / "data"
 
 

@@ -54,8 +54,10 @@ def parse(path: Path) -> _Page:
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("sites")
     templates = str(REPO / "templates")
-    assert main(["build", "--root", str(REPO), "--out", str(out / "real")]) == 0
+    # --no-cache: these projects are the checkout's own, and a build's cache goes into them.
+    assert main(["build", "--root", str(REPO), "--out", str(out / "real"), "--no-cache"]) == 0
     multi = ["build", "--root", str(TESTS / "sites" / "multi"), "--templates", templates]
+    multi.append("--no-cache")
     assert main([*multi, "--out", str(out / "multi")]) == 0
     return {"real": out / "real", "multi": out / "multi"}
 

@@ -53,6 +53,7 @@ def multi_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                 str(out),
                 "--base-url",
                 url,
+                "--no-cache",  # the project is the checkout's fixture: no cache in it
             ]
         )
         assert code == 0, "the multi fixture site did not build"
@@ -64,7 +65,7 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The repository's own content (the Malta report), as `digest build` makes it."""
     out = tmp_path_factory.mktemp("real") / "site"
     with serve(out) as url:
-        assert main(["build", "--root", str(REPO), "--out", str(out)]) == 0
+        assert main(["build", "--root", str(REPO), "--out", str(out), "--no-cache"]) == 0
         yield Site("real", out, url)
 
 
