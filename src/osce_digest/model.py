@@ -302,9 +302,7 @@ class Claim(Plain):
     """One sentence of a report, classified."""
 
     text: str
-    """The sentence as plain text."""
-    html: str
-    """The sentence rendered as inline HTML."""
+    """The sentence as plain text (its HTML is in its block's, wrapped for the display)."""
     line: int
     """1-based line in the report file where the sentence starts."""
     col: int

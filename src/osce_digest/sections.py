@@ -405,7 +405,6 @@ def _block(chunk: md_.Chunk, ctx: BodyContext, *, positions: bool) -> Block:
         claims.append(
             Claim(
                 text=sentence.text,
-                html="",
                 line=sentence.line + ctx.line_offset,
                 col=sentence.col,
                 evidence=found.evidence,
