@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from osce_digest.cli import main
 from osce_digest.serve import resolve
 from serving import serving, stop_or_explain
 
@@ -99,3 +100,24 @@ def test_an_edit_reloads_a_broken_edit_reports_errors_and_ctrl_c_stops(
     report.write_text(text, "utf-8")
     assert next_event() == "reload"
     assert stop_or_explain(process) == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "complaint"),
+    [
+        (["serve", "--port", "99999"], "expected a port from 1 to 65535, got '99999'"),
+        (["serve", "--port", "0"], "expected a port from 1 to 65535, got '0'"),
+        (["serve", "--port", "http"], "expected a port from 1 to 65535, got 'http'"),
+        (["build", "--jobs", "0"], "expected a whole number of at least 1, got '0'"),
+    ],
+)
+def test_an_impossible_port_or_job_count_is_a_usage_error_before_anything_is_built(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], complaint: str
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main([*args, "--root", str(tmp_path)])
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert complaint in err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

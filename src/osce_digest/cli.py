@@ -191,6 +191,16 @@ def _positive(text: str) -> int:
     return number
 
 
+def _port(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {text!r}")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digest", description="Build and check a site of diplomatic encounter reports."
@@ -228,7 +238,7 @@ def _parser() -> argparse.ArgumentParser:
         "serve", parents=[common], help="build, serve, rebuild on change, reload the browser"
     )
     serve_cmd.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
-    serve_cmd.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve_cmd.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
     serve_cmd.add_argument("--out", help="output folder (default: site/ in the project)")
     serve_cmd.add_argument("--templates", help="templates folder (default: templates/)")
     serve_cmd.add_argument("--drafts", action="store_true", help="include drafts")
