@@ -128,6 +128,60 @@ def test_a_template_error_is_reported_and_nothing_is_written(
     assert not (project / "site").exists()
 
 
+@pytest.mark.parametrize(
+    ("insert", "files", "expected"),
+    [
+        (
+            "{{ 1 / 0 }}",
+            {},
+            "templates/home.html:2:1: error: rendering index.html failed: "
+            "ZeroDivisionError: division by zero [template-error]",
+        ),
+        (
+            "{{ site.title + 3 }}",
+            {},
+            "templates/home.html:2:1: error: rendering index.html "
+            "failed: TypeError: can only concatenate str",
+        ),
+        (
+            '{% include "partials/latin1.txt" %}',
+            {"partials/latin1.txt": b"caf\xe9"},
+            "templates/home.html:2:1: error: rendering index.html failed: UnicodeDecodeError:",
+        ),
+        (
+            "",
+            {"partials/unused.html": b"<p>\n  caf\xe9</p>\n"},
+            "templates/partials/unused.html:2:6: error: the file is not UTF-8 (byte 0xe9 at "
+            "offset 9) [not-utf8]",
+        ),
+    ],
+    ids=["division-by-zero", "str-plus-int", "includes-latin1", "latin1-template"],
+)
+def test_a_template_that_fails_in_any_way_is_an_error_at_its_line_and_the_last_site_stays(
+    capsys: pytest.CaptureFixture[str],
+    make_project: MakeProject,
+    insert: str,
+    files: dict[str, bytes],
+    expected: str,
+) -> None:
+    project = make_project(BASIC)
+    assert build(project, project / "site") == 0
+    before = tree(project / "site")
+    home = project / "templates" / "home.html"
+    text = home.read_text("utf-8")
+    assert text.split("\n")[1].startswith("{% block main %}")
+    home.write_text(text.replace("{% block main %}", "{% block main %}" + insert, 1), "utf-8")
+    for name, data in files.items():
+        (project / "templates" / name).write_bytes(data)
+    capsys.readouterr()
+    assert build(project, project / "site") == 1
+    err = capsys.readouterr().err
+    assert expected in err
+    assert "internal error" not in err
+    assert "Traceback" not in err
+    assert tree(project / "site") == before
+
+
 def test_a_syntax_error_in_a_linked_template_folder_is_reported_before_anything_renders(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], make_project: MakeProject
 ) -> None:

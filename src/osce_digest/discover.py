@@ -85,22 +85,25 @@ def read_source(path: Path, root: Path) -> tuple[SourceFile | None, list[Diagnos
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [
-            error(
-                rel,
-                line,
-                col,
-                "not-utf8",
-                f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
-                "save the file as UTF-8 in your editor",
-            )
-        ]
+        return None, [not_utf8(rel, data, exc)]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, [error(rel, line, 1, "binary-file", "the file contains a NUL byte")]
     return SourceFile(path, rel, _normalised(text), hashlib.sha256(data).hexdigest()), []
+
+
+def not_utf8(rel: str, data: bytes, exc: UnicodeDecodeError) -> Diagnostic:
+    """The error for a file whose bytes ``data`` failed to decode as UTF-8."""
+    line = data.count(b"\n", 0, exc.start) + 1
+    col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+    return error(
+        rel,
+        line,
+        col,
+        "not-utf8",
+        f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+        "save the file as UTF-8 in your editor",
+    )
 
 
 def _normalised(text: str) -> str:

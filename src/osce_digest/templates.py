@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from osce_digest.cache import Cache, digest_of, generator_fingerprint
 from osce_digest.diagnostics import Diagnostic, error
-from osce_digest.discover import files_under
+from osce_digest.discover import files_under, not_utf8
 from osce_digest.pages import Page
 
 
@@ -95,6 +95,12 @@ def make_environment(
                     f"template syntax error: {exc.message}",
                 )
             )
+        except UnicodeDecodeError as exc:
+            data = (folder / name).read_bytes()  # what Jinja decoded (exc.start is into it)
+            problems.append(not_utf8(f"templates/{name}", data, exc))
+        except OSError as exc:
+            why = f"cannot read the template: {exc.strerror}"
+            problems.append(error(f"templates/{name}", 0, 0, "unreadable", why))
     if cache is not None and compiled is not None and prune:
         cache.prune("templates", compiled.used)
     return (env if not problems else None), problems
@@ -104,12 +110,18 @@ def render_page(
     env: jinja2.Environment, page: Page, extra: Mapping[str, Any] | None = None
 ) -> bytes:
     """Render one page (``extra``: what its context gets only now, see ``Page.report``);
-    a template error becomes a :class:`TemplateFailure`."""
+    a template error becomes a :class:`TemplateFailure`.
+
+    So does any other exception the rendering raises: a template can divide by zero, add
+    a number to a string or include a file that is not UTF-8, and each is the template's
+    to fix (the message names the exception)."""
     context = {**page.context, **extra} if extra else page.context
     try:
         html = env.get_template(page.template).render(context)
     except jinja2.TemplateError as exc:
-        raise TemplateFailure(_locate(exc, page)) from exc
+        raise TemplateFailure(_locate(exc, page, str(exc))) from exc
+    except Exception as exc:
+        raise TemplateFailure(_locate(exc, page, f"{type(exc).__name__}: {exc}")) from exc
     return html.encode("utf-8")
 
 
@@ -140,7 +152,7 @@ def json_script(value: Any) -> Markup:
     return Markup(text)
 
 
-def _locate(exc: jinja2.TemplateError, page: Page) -> Diagnostic:
+def _locate(exc: Exception, page: Page, why: str) -> Diagnostic:
     line = 0
     name = page.template
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
@@ -153,5 +165,5 @@ def _locate(exc: jinja2.TemplateError, page: Page) -> Diagnostic:
             line = frame.lineno or 0
             break
     return error(
-        f"templates/{name}", line, 1, "template-error", f"rendering {page.output} failed: {exc}"
+        f"templates/{name}", line, 1, "template-error", f"rendering {page.output} failed: {why}"
     )
