@@ -257,3 +257,30 @@ def test_check_reports_no_problems_on_the_published_content(
 ) -> None:
     assert main(["check", "--root", str(REPO)]) == 0
     assert ": error:" not in capsys.readouterr().out
+
+
+def test_a_report_shows_images_from_templates_static_relative_to_its_page(
+    capsys: pytest.CaptureFixture[str], make_project: MakeProject
+) -> None:
+    project = make_project(BASIC)
+    (project / "templates" / "static" / "img").mkdir(parents=True)
+    png = b"\x89PNG\r\n\x1a\n"
+    (project / "templates" / "static" / "img" / "hall.png").write_bytes(png)
+    report = project / "content" / "reports" / "council-2024.md"
+    text = report.read_text("utf-8")
+    figure = "\n![The hall in Valletta](/static/img/hall.png)\n"
+    report.write_text(text + figure, "utf-8")
+    assert build(project, project / "site") == 0
+    page = (project / "site" / "reports" / "council-2024" / "index.html").read_text("utf-8")
+    assert '<img src="../../static/img/hall.png" alt="The hall in Valletta" />' in page
+    assert (project / "site" / "static" / "img" / "hall.png").read_bytes() == png
+
+    # An image that is not there is an error for check and build alike.
+    report.write_text(text + figure.replace("hall.png", "hal.png"), "utf-8")
+    capsys.readouterr()
+    line = text.count("\n") + 2
+    message = f"council-2024.md:{line}:25: error: broken image /static/img/hal.png"
+    assert main(["check", "--root", str(project)]) == 1
+    assert message in capsys.readouterr().out
+    assert build(project, project / "site") == 1
+    assert message in capsys.readouterr().err

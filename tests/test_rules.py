@@ -123,6 +123,11 @@ POSITIVE = {
         "{id: transcript-1",
     ),
     "broken-link": (front(), FULL + "\nSee [the agenda](#agendaa).\n", "See [the agenda]"),
+    "remote-image": (
+        front(),
+        FULL + "\nThe ministers met in Valletta.\n\n![A map](https://maps.example/malta.png)\n",
+        "![A map]",
+    ),
     "date-order": (
         front().replace("date: 2024-12-06", "date: 2024-12-01"),
         FULL,
@@ -158,7 +163,45 @@ NEGATIVE = {
     ),
     "encounter-contradiction": FULL + "\nThe Ministerial Council meeting closed on Friday.\n",
     "broken-link": FULL + "\nSee [the agenda](#agenda) and [a topic](/topics/ukraine/).\n",
+    "remote-image": FULL
+    + "\n![A map](/static/malta.png) ![A dot](data:image/png;base64,iVBORw0KGgo=)\n"
+    + "\nThe [full map](https://maps.example/malta.png) is larger.\n",
 }
+
+
+def test_images_and_static_links_must_name_a_file_of_templates_static(tmp_path: Path) -> None:
+    write_vocabularies(tmp_path)
+    body = (
+        "\nThe map: ![Malta](/static/img/malta.png) and [the paper](/static/paper.pdf).\n"
+        "\nNot there: ![Gozo](/static/img/gozo.png), [a note](/static/note.pdf).\n"
+        "\nBeside the page: ![Comino](comino.png).\n"
+    )
+    text = front() + FULL + body
+    (tmp_path / "content" / "reports" / "case.md").write_text(text, "utf-8")
+    static = {"img/malta.png", "paper.pdf"}
+    found = [
+        (d.line, d.col, d.message)
+        for d in load_site(tmp_path, static=static).diagnostics
+        if d.rule == "broken-link"
+    ]
+    gone, relative = line_of(text, "Not there"), line_of(text, "Beside the page")
+    assert found == [
+        (
+            gone,
+            20,
+            "broken image /static/img/gozo.png: there is no file templates/static/img/gozo.png",
+        ),
+        (gone, 52, "broken link /static/note.pdf: there is no file templates/static/note.pdf"),
+        (
+            relative,
+            28,
+            "broken image comino.png: an image address relative to the page finds nothing",
+        ),
+    ]
+    # Without the list of static files (as in a load that knows no templates), only the
+    # relative image is flagged.
+    unknown = [d.line for d in load_site(tmp_path).diagnostics if d.rule == "broken-link"]
+    assert unknown == [relative]
 
 
 @pytest.mark.parametrize("rule", sorted(NEGATIVE))

@@ -19,7 +19,7 @@ from pathlib import Path
 from osce_digest import parallel, report_jobs
 from osce_digest.cache import Cache, digest_of, open_cache, scratch_cache
 from osce_digest.diagnostics import Diagnostic, Diagnostics, error
-from osce_digest.discover import Content, discover, files_under
+from osce_digest.discover import Content, discover, static_files
 from osce_digest.incremental import (
     Snapshot,
     as_left,
@@ -174,7 +174,10 @@ def _load_and_publish(
 ) -> BuildResult:
     out, templates, cache = o.out, o.templates, o.cache
     templates_digest, inputs, snapshot = known
-    loaded = load_site(o.root, drafts=o.drafts, jobs=o.jobs, cache=cache, discovered=discovered)
+    static = {rel for rel, _ in static_files(templates / "static")}
+    loaded = load_site(
+        o.root, drafts=o.drafts, jobs=o.jobs, cache=cache, discovered=discovered, static=static
+    )
     diagnostics = loaded.diagnostics
     site = loaded.site
     if site is None or diagnostics.errors or (o.strict and diagnostics):
@@ -247,11 +250,8 @@ def static_assets(folder: Path) -> list[Asset]:
         Asset("static/pygments.css", pygments_css().encode("utf-8"), "pygments"),
         Asset("api/schema.json", _json(schema), "the report front-matter schema"),
     ]
-    if folder.is_dir():
-        for path in files_under(folder):
-            if not path.name.startswith("."):
-                rel = path.relative_to(folder).as_posix()
-                assets.append(Asset(f"static/{rel}", path.read_bytes(), f"templates/static/{rel}"))
+    for rel, path in static_files(folder):
+        assets.append(Asset(f"static/{rel}", path.read_bytes(), f"templates/static/{rel}"))
     return assets
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from osce_digest.diagnostics import Diagnostic, Severity, did_you_mean, error, warning
 from osce_digest.frontmatter import YamlDoc
@@ -49,13 +50,31 @@ def check_report(
 
 
 def check_links(report: ReportSummary, pages: Mapping[str, AbstractSet[str]]) -> list[Diagnostic]:
-    """Internal links to nothing. ``pages`` maps a section of the site to its keys (and
-    "#<slug>" to a report's fragment ids)."""
+    """Internal links to nothing, and images the page could not show from disk. ``pages``
+    maps a section of the site to its keys, "#<slug>" to a report's fragment ids, and
+    "static" (when known) to the files of templates/static/."""
     found = []
     for link in report.links:
         target, _, fragment = link.href.partition("#")
+        address = urlsplit(link.href)
         problem = None
-        if target == "" and fragment and fragment not in report.anchors:
+        if link.image and (address.netloc or address.scheme not in ("", "data")):
+            found.append(
+                _diag(
+                    "remote-image",
+                    report.path,
+                    link.line,
+                    link.col,
+                    f"image from another host: {link.href} (a reader's browser would fetch "
+                    "it from there; the site makes no request to other hosts)",
+                    "save the image in templates/static/ and write ![description](/static/"
+                    "name.png), or link to it: [description](address)",
+                )
+            )
+            continue
+        if link.image and not address.scheme and not target.startswith("/"):
+            problem = "an image address relative to the page finds nothing"
+        elif target == "" and fragment and fragment not in report.anchors:
             problem = f"#{fragment} names no heading of this report"
         elif target.startswith("/") and not target.startswith("//"):
             problem = _site_link_problem(target, fragment, pages)
@@ -66,8 +85,10 @@ def check_links(report: ReportSummary, pages: Mapping[str, AbstractSet[str]]) ->
                     report.path,
                     link.line,
                     link.col,
-                    f"broken link {link.href}: {problem}",
-                    "link to /reports/<slug>/, /topics/<key>/ or #anchor",
+                    f"broken {'image' if link.image else 'link'} {link.href}: {problem}",
+                    "put the image in templates/static/ and write /static/<name>"
+                    if link.image
+                    else "link to /reports/<slug>/, /topics/<key>/, /static/<file> or #anchor",
                 )
             )
     return found
@@ -406,6 +427,12 @@ def _site_link_problem(
     parts = [p for p in target.split("/") if p]
     if not parts:
         return None
+    if parts[0] == "static":
+        static = pages.get("static")
+        name = "/".join(parts[1:])
+        if static is None or name in static:
+            return None
+        return f"there is no file templates/static/{name}"
     if len(parts) == 1 and parts[0] in ("topics", "actors", "timeline", "methodology", "search"):
         return None
     if len(parts) == 2 and parts[0] in pages:

@@ -16,6 +16,7 @@ from pathlib import Path
 from osce_digest import console
 from osce_digest.build import build_site
 from osce_digest.diagnostics import Severity, has_errors
+from osce_digest.discover import static_files
 from osce_digest.load import load_site, today
 from osce_digest.parallel import collector_paused, default_jobs
 from osce_digest.scaffold import ScaffoldRefused, new_report
@@ -167,7 +168,8 @@ def _new(args: argparse.Namespace, root: Path) -> int:
 
 def _check(args: argparse.Namespace, root: Path) -> int:
     with collector_paused():
-        loaded = load_site(root, drafts=True, jobs=default_jobs())
+        static = {rel for rel, _ in static_files(root / "templates" / "static")}
+        loaded = load_site(root, drafts=True, jobs=default_jobs(), static=static)
     diagnostics = list(loaded.diagnostics)
     if args.format == "json":
         console.say(console.format_json(diagnostics), sys.stdout)

@@ -190,6 +190,18 @@ def _read_stamped(
     return file, problems
 
 
+def static_files(folder: Path) -> list[tuple[str, Path]]:
+    """The files of a static folder (templates/static/) that are published, by relative
+    path: all but hidden ones."""
+    if not folder.is_dir():
+        return []
+    return [
+        (path.relative_to(folder).as_posix(), path)
+        for path in files_under(folder)
+        if not path.name.startswith(".")
+    ]
+
+
 def files_under(folder: Path) -> list[Path]:
     """Every file under ``folder`` (templates, static files), sorted by path segments.
 

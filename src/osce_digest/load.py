@@ -169,8 +169,11 @@ def load_site(
     jobs: int = 1,
     cache: Cache | None = None,
     discovered: tuple[Content, list[Diagnostic]] | None = None,
+    static: AbstractSet[str] | None = None,
 ) -> LoadResult:
-    """Read and check the project at ``root`` (``discovered``: its files, already read)."""
+    """Read and check the project at ``root`` (``discovered``: its files, already read;
+    ``static``: the files of templates/static/ by relative path, that reports may link to
+    as /static/..., or None to leave such links unchecked)."""
     content, found = discovered if discovered is not None else discover(root)
     generator = generator_fingerprint()
     diagnostics = list(found)
@@ -239,6 +242,7 @@ def load_site(
         "venues": venues.keys(),
         "countries": {(a.country or "").lower() for a in actors.values()},
         **{f"#{r.slug}": frozenset(r.anchors) for r in reports},
+        **({"static": static} if static is not None else {}),
     }
     for report in reports:
         diagnostics += check_links(report, pages)

@@ -75,8 +75,8 @@ class Chunk:
     """For a paragraph opening with ``**Party:**``, the party."""
     footnote_definition: str | None = None
     """For a ``[^label]: text`` definition, its label (unsupported: sources go in front matter)."""
-    links: tuple[tuple[str, int, int], ...] = ()
-    """(href, body line, column) of every link inside."""
+    links: tuple[tuple[str, int, int, bool], ...] = ()
+    """(href, body line, column, whether it is an image's source) of every link inside."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +106,7 @@ def make_parser(*, allow_html: bool) -> MarkdownIt:
     md.add_render_rule("claim_close", _render_claim_close)
     md.add_render_rule("footnote_ref", _render_citation)
     md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("image", _render_image)
     return md
 
 
@@ -179,8 +180,8 @@ def _chunk(group: list[Token], line: int, lines: list[str]) -> Chunk:
     return Chunk(tuple(group), line, tuple(sentences), lead_in, definition, _links(group, lines))
 
 
-def _links(group: list[Token], lines: list[str]) -> tuple[tuple[str, int, int], ...]:
-    """Every link of a block with its line and the column of its target."""
+def _links(group: list[Token], lines: list[str]) -> tuple[tuple[str, int, int, bool], ...]:
+    """Every link and image of a block with its line and the column of its target."""
     found = []
     for token in group:
         if token.type != "inline" or not token.children or not token.map:
@@ -189,11 +190,12 @@ def _links(group: list[Token], lines: list[str]) -> tuple[tuple[str, int, int], 
         for child in token.children:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
-            elif child.type == "link_open":
-                href = str(child.attrGet("href") or "")
+            elif child.type in ("link_open", "image"):
+                image = child.type == "image"
+                href = str(child.attrGet("src" if image else "href") or "")
                 source = lines[line - 1] if 0 < line <= len(lines) else ""
                 col = source.find(href) + 1 if href and href in source else 1
-                found.append((href, line, col))
+                found.append((href, line, col, image))
     return tuple(found)
 
 
@@ -443,11 +445,27 @@ def _render_citation(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, 
 def _render_link_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
     href = str(token.attrGet("href") or "")
-    if href.startswith("/") and not href.startswith("//"):
-        path, _, fragment = href[1:].partition("#")
-        if path == "" or path.endswith("/"):
-            path += "index.html"
-        token.attrSet("href", env.get("root", "") + path + (f"#{fragment}" if fragment else ""))
+    token.attrSet("href", _from_root(href, env.get("root", "")))
     rendered: str = self.renderToken(tokens, idx, options, env)
     token.attrSet("href", href)
     return rendered
+
+
+def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    token.attrSet("src", _from_root(src, env.get("root", "")))
+    rendered: str = self.image(tokens, idx, options, env)
+    token.attrSet("src", src)
+    return rendered
+
+
+def _from_root(href: str, root: str) -> str:
+    """A site-root address (``/topics/x/``, ``/static/map.png``) as one relative to the page
+    (``root`` leads from it to the site root); other addresses as they are."""
+    if not href.startswith("/") or href.startswith("//"):
+        return href
+    path, _, fragment = href[1:].partition("#")
+    if path == "" or path.endswith("/"):
+        path += "index.html"
+    return root + path + (f"#{fragment}" if fragment else "")

@@ -401,14 +401,16 @@ class Section(Plain):
 
 @dataclass(frozen=True, slots=True)
 class Link(Plain):
-    """A link written in a report body."""
+    """A link or an image written in a report body."""
 
     href: str
-    """As written."""
+    """As written (an image's source)."""
     line: int
     """1-based line in the report file."""
     col: int
     """1-based column of the link target."""
+    image: bool = False
+    """Whether it is an image, which the page loads, rather than a link a reader follows."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -114,7 +114,16 @@ RULES: tuple[Rule, ...] = (
         "Broken link",
         "An internal link or anchor that leads nowhere: #anchor to no heading of the report, "
         "/reports/slug/ to no report, /topics/key/, /actors/key/, /venues/key/ or "
-        "/countries/iso/ to no such page. Links to other hosts are not checked.",
+        "/countries/iso/ to no such page, /static/file to no file of templates/static/; an "
+        "image whose address is relative to the page. Links to other hosts are not checked.",
+    ),
+    Rule(
+        "remote-image",
+        "error",
+        "Image from another host",
+        "An image whose address is on another host: every reader's browser would fetch it "
+        "from there, and the site makes no request to other hosts. Save it in "
+        "templates/static/ and write /static/name, or link to it instead.",
     ),
     Rule(
         "date-order",

@@ -421,7 +421,9 @@ def _block(chunk: md_.Chunk, ctx: BodyContext, *, positions: bool) -> Block:
             label=badge_label(found.evidence, found.term),
             title=badge_title(found.evidence, found.term, found.hedges, found.attribution),
         )
-    ctx.links.extend(Link(href, line + ctx.line_offset, col) for href, line, col in chunk.links)
+    ctx.links.extend(
+        Link(href, line + ctx.line_offset, col, image) for href, line, col, image in chunk.links
+    )
     party = chunk.lead_in if positions else None
     return Block(
         html=md_.render(ctx.parser, [chunk], badges, ctx.citations),
