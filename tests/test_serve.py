@@ -109,9 +109,11 @@ def test_an_edit_reloads_a_broken_edit_reports_errors_and_ctrl_c_stops(
         (["serve", "--port", "0"], "expected a port from 1 to 65535, got '0'"),
         (["serve", "--port", "http"], "expected a port from 1 to 65535, got 'http'"),
         (["build", "--jobs", "0"], "expected a whole number of at least 1, got '0'"),
+        (["build", "--base-url", "digest.example.org"], "expected an http(s) address such as"),
+        (["build", "--base-url", "javascript:alert(1)"], "got 'javascript:alert(1)'"),
     ],
 )
-def test_an_impossible_port_or_job_count_is_a_usage_error_before_anything_is_built(
+def test_an_impossible_port_job_count_or_address_is_a_usage_error_before_anything_is_built(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], complaint: str
 ) -> None:
     with pytest.raises(SystemExit) as stopped:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from osce_digest import console
 from osce_digest.build import build_site
+from osce_digest.config import is_site_address
 from osce_digest.diagnostics import Severity, has_errors
 from osce_digest.discover import static_files
 from osce_digest.load import load_site, today
@@ -193,6 +194,14 @@ def _positive(text: str) -> int:
     return number
 
 
+def _site_address(text: str) -> str:
+    if not is_site_address(text):
+        raise argparse.ArgumentTypeError(
+            f"expected an http(s) address such as https://digest.example.org/, got {text!r}"
+        )
+    return text
+
+
 def _port(text: str) -> int:
     try:
         number = int(text)
@@ -222,7 +231,9 @@ def _parser() -> argparse.ArgumentParser:
         help=f"worker processes (default: the usable cores, here {default_jobs()})",
     )
     build.add_argument("--out", help="output folder (default: site/ in the project)")
-    build.add_argument("--base-url", help="absolute URL the site is published at")
+    build.add_argument(
+        "--base-url", type=_site_address, help="absolute URL the site is published at"
+    )
     build.add_argument("--quiet", action="store_true", help="print errors only")
     build.add_argument(
         "--no-cache",

@@ -69,6 +69,19 @@ def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagn
     checker = Checker(doc, file.rel, {(): "site.yaml"})
     meta = checker.build(SiteMeta, doc.data, ())
     diagnostics += checker.diagnostics
+    if meta is not None and meta.base_url and not is_site_address(meta.base_url):
+        line, col = doc.where(("base_url",))
+        diagnostics.append(
+            error(
+                file.rel,
+                line,
+                col,
+                "invalid-value",
+                f"base_url '{meta.base_url}' is not an http(s) address",
+                "write the address the site is published at, e.g. https://digest.example.org/, "
+                "or leave it empty",
+            )
+        )
     if meta is not None:
         diagnostics += check_overrides(meta.checks, doc, file.rel)
         for key, author in meta.authors.items():
@@ -204,6 +217,14 @@ _FIELD_HINTS = {
     "country": "use two capital letters, e.g. RU for Russia",
     "wikidata": "write the item's id, e.g. Q159",
 }
+
+
+def is_site_address(text: str) -> bool:
+    """Whether ``text`` can be the address a site is published at: http(s), with a host."""
+    return bool(_SITE_ADDRESS.fullmatch(text))
+
+
+_SITE_ADDRESS = re.compile(r"https?://[^\s/<>\"?#]+(/[^\s<>\"?#]*)?", re.IGNORECASE)
 
 
 def lexicon_scales() -> tuple[str, ...]:
