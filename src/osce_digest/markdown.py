@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -443,21 +443,22 @@ def _render_citation(_self: Any, tokens: Sequence[Token], idx: int, _opts: Any, 
 
 
 def _render_link_open(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    token = tokens[idx]
-    href = str(token.attrGet("href") or "")
-    token.attrSet("href", _from_root(href, env.get("root", "")))
-    rendered: str = self.renderToken(tokens, idx, options, env)
-    token.attrSet("href", href)
-    return rendered
+    return _relative(tokens[idx], "href", env, lambda: self.renderToken(tokens, idx, options, env))
 
 
 def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
-    token = tokens[idx]
-    src = str(token.attrGet("src") or "")
-    token.attrSet("src", _from_root(src, env.get("root", "")))
-    rendered: str = self.image(tokens, idx, options, env)
-    token.attrSet("src", src)
-    return rendered
+    return _relative(tokens[idx], "src", env, lambda: self.image(tokens, idx, options, env))
+
+
+def _relative(token: Token, attr: str, env: Any, render: Callable[[], str]) -> str:
+    """``render()`` with the token's address attribute made relative (``_from_root``) for
+    the moment, so the token itself stays as parsed."""
+    address = str(token.attrGet(attr) or "")
+    token.attrSet(attr, _from_root(address, env.get("root", "")))
+    try:
+        return render()
+    finally:
+        token.attrSet(attr, address)
 
 
 def _from_root(href: str, root: str) -> str:
