@@ -9,11 +9,20 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+class Served(NamedTuple):
+    project: Path
+    port: int
+    process: subprocess.Popen[str]
+    started: str
+    """What the server printed up to and including its "serving ... at" line."""
 
 
 def free_port() -> int:
@@ -38,11 +47,14 @@ def stop_or_explain(process: subprocess.Popen[str], timeout: float = 10) -> int:
 
 
 @contextmanager
-def serving(tmp_path: Path) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]:
-    """(project, port, process) of a running ``digest serve`` on a copy of the project."""
+def serving(tmp_path: Path, prepare: Callable[[Path], None] | None = None) -> Iterator[Served]:
+    """A running ``digest serve`` on a copy of the project, changed first by ``prepare``
+    if given."""
     project = tmp_path / "project"
     shutil.copytree(REPO / "content", project / "content")
     shutil.copytree(REPO / "templates", project / "templates")
+    if prepare is not None:
+        prepare(project)
     port = free_port()
     env = {
         **os.environ,
@@ -70,12 +82,12 @@ def serving(tmp_path: Path) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]
     )
     assert process.stdout is not None
     deadline = time.monotonic() + 60
-    line = ""
-    while time.monotonic() < deadline and "serving" not in line:
-        line = process.stdout.readline()
-    assert f"http://127.0.0.1:{port}/" in line, line
+    lines = [""]
+    while time.monotonic() < deadline and "serving" not in lines[-1]:
+        lines.append(process.stdout.readline())
+    assert f"http://127.0.0.1:{port}/" in lines[-1], "".join(lines)
     try:
-        yield project, port, process
+        yield Served(project, port, process, "".join(lines))
     finally:
         if process.poll() is None:
             process.kill()

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import http.client
-import subprocess
+import json
 import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from osce_digest.cli import main
 from osce_digest.serve import resolve
-from serving import serving, stop_or_explain
+from serving import REPO, Served, serving, stop_or_explain
 
 REPORT = "content/reports/lavrov-blinken-osce-malta-2024.md"
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[Path, int, subprocess.Popen[str]]]:
+def served(tmp_path: Path) -> Iterator[Served]:
     with serving(tmp_path) as running:
         yield running
 
@@ -29,6 +30,22 @@ def get(port: int, path: str) -> tuple[int, bytes]:
     connection.endheaders()
     response = connection.getresponse()
     return response.status, response.read()
+
+
+def open_events(port: int) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/__digest__/events")
+    return connection.getresponse()
+
+
+def next_event_of(events: http.client.HTTPResponse) -> str:
+    """The next event other than a ping."""
+    deadline = time.monotonic() + 60  # pings every 15 s keep the socket from timing out
+    while time.monotonic() < deadline:
+        line = events.readline().decode()
+        if line.startswith("event: ") and line.strip() != "event: ping":
+            return line.removeprefix("event: ").strip()
+    raise AssertionError("no rebuild event within 60 s")
 
 
 def test_paths_that_leave_the_output_resolve_to_nothing(tmp_path: Path) -> None:
@@ -53,9 +70,9 @@ def test_paths_that_leave_the_output_resolve_to_nothing(tmp_path: Path) -> None:
 
 
 def test_the_server_binds_loopback_serves_pages_and_refuses_traversal(
-    served: tuple[Path, int, subprocess.Popen[str]],
+    served: Served,
 ) -> None:
-    _, port, _ = served
+    port = served.port
     status, body = get(port, "/reports/lavrov-blinken-osce-malta-2024/")
     assert status == 200
     assert b"/__digest__/reload.js" in body  # the page will hear about rebuilds
@@ -72,20 +89,11 @@ def test_the_server_binds_loopback_serves_pages_and_refuses_traversal(
 
 
 def test_an_edit_reloads_a_broken_edit_reports_errors_and_ctrl_c_stops(
-    served: tuple[Path, int, subprocess.Popen[str]],
+    served: Served,
 ) -> None:
-    project, port, process = served
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request("GET", "/__digest__/events")
-    events = connection.getresponse()
-
-    def next_event() -> str:
-        deadline = time.monotonic() + 60  # pings every 15 s keep the socket from timing out
-        while time.monotonic() < deadline:
-            line = events.readline().decode()
-            if line.startswith("event: ") and line.strip() != "event: ping":
-                return line.removeprefix("event: ").strip()
-        raise AssertionError("no rebuild event within 60 s")
+    project, port, process, _ = served
+    events = open_events(port)
+    next_event = partial(next_event_of, events)
 
     report = project / REPORT
     text = report.read_text("utf-8")
@@ -94,12 +102,40 @@ def test_an_edit_reloads_a_broken_edit_reports_errors_and_ctrl_c_stops(
     assert b"Edited Dek" in get(port, "/reports/lavrov-blinken-osce-malta-2024/")[1]
     report.write_text(text.replace("date: 2024-12-06", "date: [2024-12-06"), "utf-8")
     assert next_event() == "errors"
-    data = events.readline().decode()
-    assert "yaml-syntax" in data
+    data = json.loads(events.readline().decode().removeprefix("data: "))
+    assert "yaml-syntax" in data["text"]
+    assert data["built"] is True
     assert b"Edited Dek" in get(port, "/reports/lavrov-blinken-osce-malta-2024/")[1]  # last good
     report.write_text(text, "utf-8")
     assert next_event() == "reload"
     assert stop_or_explain(process) == 0
+
+
+def test_content_broken_from_the_start_says_there_is_no_site_yet_until_it_is_fixed(
+    tmp_path: Path,
+) -> None:
+    def break_yaml(project: Path) -> None:
+        report = project / REPORT
+        text = report.read_text("utf-8")
+        report.write_text(text.replace("date: 2024-12-06", "date: [2024-12-06"), "utf-8")
+
+    with serving(tmp_path, break_yaml) as (project, port, process, started):
+        assert "yaml-syntax" in started
+        assert "nothing to serve yet: the site appears once these are fixed" in started
+        assert "still serving" not in started
+        status, body = get(port, "/")
+        assert status == 404
+        assert b"/__digest__/reload.js" in body  # the overlay can still show the errors
+        events = open_events(port)
+        assert next_event_of(events) == "errors"
+        data = json.loads(events.readline().decode().removeprefix("data: "))
+        assert "lavrov-blinken-osce-malta-2024.md:" in data["text"]
+        assert data["built"] is False
+        (project / REPORT).write_text((REPO / REPORT).read_text("utf-8"), "utf-8")
+        assert next_event_of(events) == "reload"
+        status, body = get(port, "/")
+        assert status == 200
+        assert stop_or_explain(process) == 0
 
 
 @pytest.mark.parametrize(

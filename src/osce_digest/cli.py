@@ -21,7 +21,7 @@ from osce_digest.discover import static_files
 from osce_digest.load import load_site, today
 from osce_digest.parallel import collector_paused, default_jobs
 from osce_digest.scaffold import ScaffoldRefused, new_report
-from osce_digest.write import OutputRefused, check_output
+from osce_digest.write import OutputRefused, check_output, holds_build
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -121,7 +121,12 @@ def _serve(args: argparse.Namespace, root: Path) -> int:
         errors = result.diagnostics.only_errors()
         if errors:
             text = console.format_text(errors, root)
-            console.say(text + "\nstill serving the last good build", sys.stderr)
+            served = (
+                "still serving the last good build"
+                if holds_build(out)
+                else "nothing to serve yet: the site appears once these are fixed"
+            )
+            console.say(f"{text}\n{served}", sys.stderr)
             return text
         console.say(
             f"built {result.reports} report{'s' * (result.reports != 1)} in {result.seconds:.2f} s "

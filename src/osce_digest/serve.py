@@ -24,6 +24,8 @@ from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
+from osce_digest.write import holds_build
+
 RELOAD_PATH = "/__digest__/reload.js"
 EVENTS_PATH = "/__digest__/events"
 
@@ -32,7 +34,7 @@ RELOAD_SCRIPT = """\
 (function () {
   "use strict";
   var overlay = null;
-  function show(text) {
+  function show(data) {
     if (!overlay) {
       overlay = document.createElement("div");
       overlay.id = "digest-overlay";
@@ -42,12 +44,14 @@ RELOAD_SCRIPT = """\
         "white-space:pre-wrap";
       document.body.appendChild(overlay);
     }
-    overlay.textContent =
-      "The content has errors; this page shows the last good build.\\n\\n" + text;
+    overlay.textContent = (data.built
+      ? "The content has errors; this page shows the last good build."
+      : "The content has errors, and there is no good build to show yet; the site " +
+        "appears once they are fixed.") + "\\n\\n" + data.text;
   }
   var source = new EventSource("/__digest__/events");
   source.addEventListener("reload", function () { window.location.reload(); });
-  source.addEventListener("errors", function (event) { show(JSON.parse(event.data).text); });
+  source.addEventListener("errors", function (event) { show(JSON.parse(event.data)); });
 })();
 """
 
@@ -60,16 +64,19 @@ class Status:
     """Bumped after every rebuild."""
     errors: str = ""
     """Diagnostics of the last rebuild, or "" when it succeeded."""
+    built: bool = True
+    """Whether the output holds a good build (false until the content first builds)."""
     changed: threading.Condition = field(default_factory=threading.Condition)
     """Notified after every rebuild."""
     stopping: bool = False
     """Set when the server shuts down, so event streams end."""
 
-    def publish(self, errors: str) -> None:
+    def publish(self, errors: str, built: bool) -> None:
         """Record a rebuild's outcome and wake every event stream."""
         with self.changed:
             self.generation += 1
             self.errors = errors
+            self.built = built
             self.changed.notify_all()
 
     def stop(self) -> None:
@@ -165,9 +172,9 @@ def _stream(status: Status) -> Iterator[tuple[str, str]]:
     """Events for one open page: its current errors, then one event per rebuild."""
     with status.changed:
         seen = status.generation
-        errors = status.errors
+        errors, built = status.errors, status.built
     if errors:
-        yield "errors", json.dumps({"text": errors})
+        yield "errors", json.dumps({"text": errors, "built": built})
     while True:
         with status.changed:
             status.changed.wait_for(partial(_moved_on, status, seen), timeout=15)
@@ -178,7 +185,7 @@ def _stream(status: Status) -> Iterator[tuple[str, str]]:
             else:
                 seen = status.generation
                 event = (
-                    ("errors", json.dumps({"text": status.errors}))
+                    ("errors", json.dumps({"text": status.errors, "built": status.built}))
                     if status.errors
                     else ("reload", "{}")
                 )
@@ -205,14 +212,19 @@ def serve(
 ) -> None:
     """Serve ``out`` until interrupted, calling ``rebuild`` (which returns the errors, or
     "") whenever content/ or templates/ change."""
-    status = Status(errors=rebuild())
+
+    def outcome() -> tuple[str, bool]:
+        return rebuild(), holds_build(out)
+
+    errors, built = outcome()
+    status = Status(errors=errors, built=built)
     server = ThreadingHTTPServer((host, port), make_handler(out, status))
     server.daemon_threads = True
     stop = threading.Event()
     ready = threading.Event()
     watched = [p for p in (root / "content", root / "templates") if p.exists()]
     watcher = threading.Thread(
-        target=_watch, args=(watched, stop, ready, rebuild, status, say), daemon=True
+        target=_watch, args=(watched, stop, ready, outcome, status, say), daemon=True
     )
     watcher.start()
     ready.wait(timeout=10)  # changes made from now on are seen
@@ -233,7 +245,7 @@ def _watch(
     paths: list[Path],
     stop: threading.Event,
     ready: threading.Event,
-    rebuild: Callable[[], str],
+    outcome: Callable[[], tuple[str, bool]],
     status: Status,
     say: Callable[[str], None],
 ) -> None:
@@ -253,4 +265,4 @@ def _watch(
             continue
         names = sorted({Path(p).name for _, p in changes})
         say(f"changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
-        status.publish(rebuild())
+        status.publish(*outcome())

@@ -52,6 +52,11 @@ def check_output(out: Path, root: Path) -> None:
         )
 
 
+def holds_build(out: Path) -> bool:
+    """Whether ``out`` holds a complete build (every build ends by writing the marker)."""
+    return (out / MARKER).is_file()
+
+
 class Stage:
     """The new output, written beside the current one and swapped in when complete.
 

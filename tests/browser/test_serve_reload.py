@@ -16,7 +16,7 @@ URL_PATH = "reports/lavrov-blinken-osce-malta-2024/"
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[Path, str]]:
-    with serving(tmp_path) as (project, port, _):
+    with serving(tmp_path) as (project, port, _, _):
         yield project, f"http://127.0.0.1:{port}/"
 
 
@@ -38,6 +38,7 @@ def test_editing_reloads_the_page_and_broken_yaml_shows_an_overlay_until_fixed(
     expect(overlay).to_be_visible(timeout=20_000)
     expect(overlay).to_contain_text("lavrov-blinken-osce-malta-2024.md:")
     expect(overlay).to_contain_text("yaml-syntax")
+    expect(overlay).to_contain_text("this page shows the last good build")
 
     report.write_text(text, "utf-8")
     expect(overlay).to_have_count(0, timeout=20_000)
