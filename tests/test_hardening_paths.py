@@ -11,6 +11,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -125,6 +128,42 @@ def test_a_symlinked_folder_in_reports_pointing_outside_is_refused_with_a_messag
         err,
     ), f"exit {code}; no diagnostic names the linked folder:\n{err[-1500:]}"
     assert code == 1
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda at: at.symlink_to("/nonexistent/gone.md"),
+            "this file links to /nonexistent/gone.md, which does not exist",
+        ),
+        (lambda at: at.symlink_to(at.name), "this file links to odd.md, which loops back"),
+        (os.mkfifo, "this is not a regular file (a pipe, socket or device), so it is not read"),
+    ],
+    ids=["dangling-link", "link-loop", "pipe"],
+)
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_report_name_that_is_not_a_readable_file_is_an_error_and_never_blocks(
+    tmp_path: Path, make: Callable[[Path], None], message: str, command: str
+) -> None:
+    root = tiny(tmp_path)
+    make(root / "content" / "reports" / "odd.md")
+
+    # In a process of its own: reading a pipe would wait forever for a writer.
+    done = subprocess.run(
+        [sys.executable, "-m", "osce_digest.cli", command, "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg-cache")},
+    )
+
+    said = done.stdout + done.stderr  # check reports on stdout, build on stderr
+    assert done.returncode == 1, said
+    assert f"content/reports/odd.md: error: {message}" in said
+    assert "[not-a-file]" in said
+    assert "Traceback" not in said
+    assert not (root / "site").exists()
 
 
 # --- keys that become URLs ------------------------------------------------------------------
@@ -392,9 +431,9 @@ def test_reports_are_found_in_subfolders_in_path_order_leaving_hidden_ones_out(
     (reports / "notes.txt").write_text("not a report\n", "utf-8")
     (reports / "folder.md").mkdir()
     (reports / "again.md").symlink_to(reports / "b.md")  # a link inside content/ is read
-    (reports / "gone.md").symlink_to(tmp_path / "nowhere.md")  # a broken link is no file
+    (reports / "gone.md").symlink_to(tmp_path / "nowhere.md")  # no report, but said
     content, problems = discover(tmp_path)
-    assert problems == []
+    assert [(p.file, p.rule) for p in problems] == [("content/reports/gone.md", "not-a-file")]
     # Path order, segment by segment: "a/" before "a-b/", though "-" sorts before "/".
     assert [f.rel for f in content.reports] == [
         "content/reports/a/deeper/z.md",

@@ -20,8 +20,11 @@ def format_text(diagnostics: Sequence[Diagnostic], root: Path) -> str:
     """Human-readable diagnostics, grouped by file, with a summary line."""
     lines: list[str] = []
     number = 0
-    for file, group in groupby(sorted(diagnostics, key=Diagnostic.sort_key), key=lambda d: d.file):
-        source = _source_lines(root / file)
+    for file, grouped in groupby(
+        sorted(diagnostics, key=Diagnostic.sort_key), key=lambda d: d.file
+    ):
+        group = list(grouped)
+        source = _source_lines(root / file) if any(d.line for d in group) else []
         lines.append(f"{file}:")
         for d in group:
             number += 1
@@ -104,7 +107,10 @@ def say(text: str, stream: TextIO) -> None:
 
 
 def _source_lines(path: Path) -> list[str]:
+    """The lines of a regular file (never a pipe or device, which could block)."""
     try:
+        if not path.is_file():
+            return []
         return path.read_text("utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return []

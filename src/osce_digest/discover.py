@@ -6,10 +6,11 @@ never replaced), and refuses files that lead outside ``content/``.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -141,7 +142,8 @@ def discover(
     if reports_dir.is_dir():
         inside = content_dir.resolve()
         within = reports_dir.resolve().is_relative_to(inside)
-        files, linked = _walk(reports_dir)
+        files, linked, odd = _walk(reports_dir)
+        diagnostics += [_not_a_file(path, root) for path in odd]
         for link in linked:  # not followed: say so
             _, problems = _read_inside(link, root, inside)
             diagnostics += problems or [
@@ -235,15 +237,17 @@ def files_under(folder: Path) -> list[Path]:
     return [path for _, path in sorted(found)]
 
 
-def _walk(folder: Path) -> tuple[list[tuple[Path, bool]], list[Path]]:
+def _walk(folder: Path) -> tuple[list[tuple[Path, bool]], list[Path], list[Path]]:
     """The ``*.md`` files under ``folder`` (whether each is a symbolic link), leaving out
-    hidden files and folders and not following linked folders; and the linked folders.
+    hidden files and folders and not following linked folders; the linked folders; and
+    the ``*.md`` entries that are neither file nor folder (a link to nothing, a pipe).
 
     Sorted as ``sorted(folder.rglob(...))`` sorts: by path segments. ``os.scandir``, not
     ``pathlib``: a site has thousands of reports, and this runs on every build.
     """
     files: list[tuple[tuple[str, ...], bool]] = []
     linked: list[tuple[str, ...]] = []
+    odd: list[tuple[str, ...]] = []
     pending: list[tuple[str, tuple[str, ...], bool]] = [(str(folder), (), False)]
     while pending:
         path, parts, hidden = pending.pop()
@@ -254,23 +258,46 @@ def _walk(folder: Path) -> tuple[list[tuple[Path, bool]], list[Path]]:
         for entry in entries:
             at = (*parts, entry.name)
             is_link = entry.is_symlink()
-            if entry.is_dir():  # follows a link: a linked folder is reported, not walked
+            if _is(entry.is_dir):  # follows a link: a linked folder is reported, not walked
                 if is_link:
                     linked.append(at)
                 else:
                     pending.append((entry.path, at, hidden or entry.name.startswith(".")))
-            elif (
-                not hidden
-                and not entry.name.startswith(".")
-                and entry.name.endswith(".md")
-                and entry.is_file()
-            ):
-                files.append((at, is_link))
+            elif not hidden and not entry.name.startswith(".") and entry.name.endswith(".md"):
+                if _is(entry.is_file):
+                    files.append((at, is_link))
+                else:
+                    odd.append(at)
     files.sort()
-    linked.sort()
-    return [(folder.joinpath(*at), is_link) for at, is_link in files], [
-        folder.joinpath(*at) for at in linked
-    ]
+    return (
+        [(folder.joinpath(*at), is_link) for at, is_link in files],
+        [folder.joinpath(*at) for at in sorted(linked)],
+        [folder.joinpath(*at) for at in sorted(odd)],
+    )
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    """``DirEntry.is_dir`` or ``is_file``, false for a link that loops."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
+def _not_a_file(path: Path, root: Path) -> Diagnostic:
+    """The error for a ``*.md`` entry that cannot be read as a report."""
+    if path.is_symlink():
+        try:
+            os.stat(path)
+            fate = "cannot be read"
+        except OSError as exc:
+            fate = "loops back on itself" if exc.errno == errno.ELOOP else "does not exist"
+        message = f"this file links to {os.readlink(path)}, which {fate}"
+        hint = "point the link at a report in content/, or remove it"
+    else:
+        message = "this is not a regular file (a pipe, socket or device), so it is not read"
+        hint = "replace it with the report's markdown file, or remove it"
+    return error(_rel(path, root), 0, 0, "not-a-file", message, hint)
 
 
 def _read_inside(
