@@ -166,6 +166,42 @@ def test_a_report_name_that_is_not_a_readable_file_is_an_error_and_never_blocks(
     assert not (root / "site").exists()
 
 
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda at: at.symlink_to("/nonexistent/topics.yaml"),
+            "this file links to /nonexistent/topics.yaml, which does not exist",
+        ),
+        (os.mkfifo, "this is not a regular file (a pipe, socket or device), so it is not read"),
+        (Path.mkdir, "this is a folder, not a file, so it is not read"),
+    ],
+    ids=["dangling-link", "pipe", "folder"],
+)
+def test_a_vocabulary_that_is_not_a_readable_file_is_an_error_not_an_empty_vocabulary(
+    tmp_path: Path, make: Callable[[Path], None], message: str
+) -> None:
+    root = tiny(tmp_path)
+    topics = root / "content" / "topics.yaml"
+    topics.unlink(missing_ok=True)
+    make(topics)
+
+    done = subprocess.run(
+        [sys.executable, "-m", "osce_digest.cli", "build", "--root", str(root)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg-cache")},
+    )
+
+    # Read as absent, the site would build with every topic of every report unknown.
+    assert done.returncode == 1, done.stderr
+    assert f"content/topics.yaml: error: {message}" in done.stderr
+    assert "[not-a-file]" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (root / "site").exists()
+
+
 # --- keys that become URLs ------------------------------------------------------------------
 
 

@@ -137,6 +137,8 @@ def discover(
             diagnostics += problems
             if file is not None:
                 vocabularies[name] = file
+        elif os.path.lexists(path):  # a link to nothing, a pipe, a folder: never ignored
+            diagnostics.append(_not_a_file(path, root))
     reports: list[SourceFile] = []
     reports_dir = content_dir / "reports"
     if reports_dir.is_dir():
@@ -285,7 +287,7 @@ def _is(test: Callable[[], bool]) -> bool:
 
 
 def _not_a_file(path: Path, root: Path) -> Diagnostic:
-    """The error for a ``*.md`` entry that cannot be read as a report."""
+    """The error for a report or vocabulary entry that cannot be read as a file."""
     if path.is_symlink():
         try:
             os.stat(path)
@@ -294,9 +296,12 @@ def _not_a_file(path: Path, root: Path) -> Diagnostic:
             fate = "loops back on itself" if exc.errno == errno.ELOOP else "does not exist"
         message = f"this file links to {os.readlink(path)}, which {fate}"
         hint = "point the link at a report in content/, or remove it"
+    elif path.is_dir():
+        message = "this is a folder, not a file, so it is not read"
+        hint = "rename the folder, and put the file itself here"
     else:
         message = "this is not a regular file (a pipe, socket or device), so it is not read"
-        hint = "replace it with the report's markdown file, or remove it"
+        hint = "replace it with the file itself, or remove it"
     return error(_rel(path, root), 0, 0, "not-a-file", message, hint)
 
 
