@@ -112,12 +112,23 @@ def test_a_sequence_of_edits_builds_incrementally_to_the_same_bytes_as_clean_bui
         text = actors.read_text("utf-8")
         actors.write_text(text.replace("name: ", "name: Re ", 1), "utf-8")
 
+    def break_then_fix() -> None:
+        # A failed build between two good ones: the output stays whole, the cache usable.
+        path = rng.choice(sorted(reports.glob("*.md")))
+        text = path.read_text("utf-8")
+        path.write_text(text.replace("\ntitle: ", "\ntitle: [unclosed ", 1), "utf-8")
+        before = tree(out)
+        args = ["build", "--root", str(project), "--out", str(out), *jobs]
+        assert main([*args, "--templates", str(project / "templates")]) == 1
+        assert tree(out) == before
+        path.write_text(text + "\nThe talks resumed on Tuesday.\n", "utf-8")
+
     def touch_template() -> None:
         base = project / "templates" / "base.html"
         base.write_text(base.read_text("utf-8").replace("</footer>", "</footer>\n", 1), "utf-8")
 
     steps = [edit, reword, add, edit, reword, delete, rename, retitle_topic, touch_template]
-    steps += [reword, rename_actor, edit, add, reword, delete]
+    steps += [reword, rename_actor, break_then_fix, edit, add, reword, delete, break_then_fix]
     for step in steps:
         step()
         build(project, out, *jobs)
