@@ -465,6 +465,8 @@ class Mention(Plain):
     """Title of the section."""
     anchor: str
     """Fragment of the exact place: the claim's item, else its section."""
+    item: str
+    """Title of the claim's item; empty for the prose of a section or the lede."""
     text: str
     """The claim's sentence, or the item's title for an item tagged without a claim."""
     evidence: Evidence | None

@@ -77,12 +77,12 @@ def mentions_by_topic(report: Report) -> dict[str, list[Mention]]:
     found: dict[str, list[Mention]] = defaultdict(list)
     for claim in _claims(report.lede):
         for topic in claim.topics:
-            found[topic].append(_mention(report, "lede", "Lede", "", claim))
+            found[topic].append(_mention(report, "lede", "Lede", "", "", claim))
     for section in report.sections:
         for claim in _claims(section.blocks):
             for topic in claim.topics:
                 found[topic].append(
-                    _mention(report, section.kind, section.title, section.anchor, claim)
+                    _mention(report, section.kind, section.title, section.anchor, "", claim)
                 )
         for item in section.items:
             hit: set[str] = set()
@@ -90,7 +90,9 @@ def mentions_by_topic(report: Report) -> dict[str, list[Mention]]:
                 for topic in claim.topics:
                     hit.add(topic)
                     found[topic].append(
-                        _mention(report, section.kind, section.title, item.anchor, claim)
+                        _mention(
+                            report, section.kind, section.title, item.anchor, item.title, claim
+                        )
                     )
             for topic in item.topics:
                 if topic not in hit:  # tagged on the heading only
@@ -101,6 +103,7 @@ def mentions_by_topic(report: Report) -> dict[str, list[Mention]]:
                             section.title,
                             item.anchor,
                             item.title,
+                            item.title,
                             item.evidence,
                             item.line,
                         )
@@ -108,8 +111,10 @@ def mentions_by_topic(report: Report) -> dict[str, list[Mention]]:
     return found
 
 
-def _mention(report: Report, kind: str, title: str, anchor: str, claim: Claim) -> Mention:
-    return Mention(report.slug, kind, title, anchor, claim.text, claim.evidence, claim.line)
+def _mention(
+    report: Report, kind: str, title: str, anchor: str, item: str, claim: Claim
+) -> Mention:
+    return Mention(report.slug, kind, title, anchor, item, claim.text, claim.evidence, claim.line)
 
 
 def _claims(blocks: Iterable[Block]) -> list[Claim]:
