@@ -31,7 +31,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
-def build(project: Path, out: Path, *extra: str) -> None:
+def build(project: Path, out: Path, *extra: str, exit_code: int = 0) -> None:
     args = [
         "build",
         "--root",
@@ -42,7 +42,7 @@ def build(project: Path, out: Path, *extra: str) -> None:
         str(project / "templates"),
         *extra,
     ]
-    assert main(args) == 0
+    assert main(args) == exit_code
 
 
 @pytest.fixture
@@ -118,8 +118,7 @@ def test_a_sequence_of_edits_builds_incrementally_to_the_same_bytes_as_clean_bui
         text = path.read_text("utf-8")
         path.write_text(text.replace("\ntitle: ", "\ntitle: [unclosed ", 1), "utf-8")
         before = tree(out)
-        args = ["build", "--root", str(project), "--out", str(out), *jobs]
-        assert main([*args, "--templates", str(project / "templates")]) == 1
+        build(project, out, *jobs, exit_code=1)
         assert tree(out) == before
         path.write_text(text + "\nThe talks resumed on Tuesday.\n", "utf-8")
 

@@ -295,7 +295,7 @@ def _not_a_file(path: Path, root: Path) -> Diagnostic:
         except OSError as exc:
             fate = "loops back on itself" if exc.errno == errno.ELOOP else "does not exist"
         message = f"this file links to {os.readlink(path)}, which {fate}"
-        hint = "point the link at a report in content/, or remove it"
+        hint = "point the link at a file in content/, or remove it"
     elif path.is_dir():
         message = "this is a folder, not a file, so it is not read"
         hint = "rename the folder, and put the file itself here"
