@@ -9,8 +9,14 @@ also tagged with the topics whose label or aliases they mention.
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Callable
+from unittest import mock
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from osce_digest import evidence
 from osce_digest.config import load_lexicon
 from osce_digest.evidence import Classifier, badge_label, badge_title, weakest
 from osce_digest.model import Evidence, TopicMeta
@@ -372,3 +378,60 @@ def test_a_speculative_badge_quotes_the_hedge(classifier: Classifier) -> None:
     assert badge_label(found.evidence, found.term) == "speculative"
     title = badge_title(found.evidence, found.term, found.hedges, found.attribution)
     assert "Found: \u201cit is safe to assume\u201d" in title
+
+
+# --- the word filter --------------------------------------------------------------------
+
+_LEXICON = load_lexicon("icd203")
+_PHRASES = sorted(
+    {
+        *_LEXICON.hedges,
+        *_LEXICON.attributions,
+        *_LEXICON.confidence,
+        *(t.term for t in _LEXICON.terms),
+        *(a for t in TOPICS for a in (t.label, *t.aliases)),
+    }
+)
+_FOLDS = str.maketrans({"s": "\u017f", "k": "\u212a", "i": "\u0130"})
+"""Letters the pattern matches regardless of case that ``str.lower`` does not give back."""
+_PIECES = st.one_of(
+    st.sampled_from(_PHRASES),
+    st.sampled_from(_PHRASES).map(lambda phrase: phrase.translate(_FOLDS)),
+    st.sampled_from(["the", "talks", "May", "may", "5", "so-called", "it's", "\u201cnever\u201d"]),
+    st.text(alphabet="aekKsS\u017f\u212a\u0130i-_ '\u00e9", max_size=6),
+)
+_SEPARATORS = st.sampled_from([" ", "  ", "-", "\n", ", ", "", "_", "\u00a0"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.tuples(_PIECES, _SEPARATORS), max_size=12),
+    st.sampled_from([str, str.upper, str.lower, str.swapcase, str.title]),
+)
+def test_skipping_patterns_by_the_words_of_a_sentence_never_changes_a_finding(
+    pieces: list[tuple[str, str]], case: Callable[[str], str]
+) -> None:
+    """The classifier runs a pattern only on sentences holding a word that can start its
+    match; whatever the sentence (case, hyphens, non-ASCII letters whose case folding
+    differs), it finds what running every pattern finds."""
+    classifier = Classifier(_LEXICON, TOPICS)
+    text = case("".join(piece + separator for piece, separator in pieces))
+    filtered = classifier.classify(text, cited=True)
+    with mock.patch.object(evidence, "_words_of", return_value=None):
+        unfiltered = classifier.classify(text, cited=True)
+    assert filtered == unfiltered
+    assert classifier.topics_in(text) == filtered.topics
+
+
+def test_the_word_filter_finds_phrases_broken_over_lines_and_joined_by_hyphens(
+    classifier: Classifier,
+) -> None:
+    found = classifier.classify("New\nSTART talks, an arms control-related file, may-be.", True)
+    assert found.topics == ("arms-control",)
+    assert found.hedges == ()  # "may-be" is not the hedge "may"
+    found = classifier.classify("\u212ayiv\u2019s \u201cpo\u017f\u017fibly\u201d", True)
+    assert found.topics == ("ukraine",)  # the Kelvin sign is a K to the pattern
+    assert found.hedges == ("po\u017f\u017fibly",)
+    found = classifier.classify("Kyiv-backed\nNATO   enlargement may resume.", True)
+    assert found.topics == ("ukraine", "nato-expansion")
+    assert found.hedges == ("may",)

@@ -25,6 +25,7 @@ DESCRIPTIONS: dict[Evidence, str] = {
 """One line per status, for badges' titles and the methodology page."""
 
 _QUOTATION = re.compile(r"[\"\u201c]([^\"\u201d]{3,})[\"\u201d]")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,21 +115,40 @@ class Classifier:
         # spans, so the per-topic patterns need only run on the (few, distinct) spans.
         self._spans = _spans_pattern(a for t in topics for a in (t.label, *t.aliases))
         self._span_topics: dict[str, frozenset[str]] = {}
+        # Which words can start a match of each pattern: see _first_words.
+        self._term_words = _first_words(t.term for t in lexicon.terms)
+        self._hedge_words = _first_words(lexicon.hedges)
+        self._attribution_words = _first_words(lexicon.attributions)
+        self._confidence_words = _first_words(lexicon.confidence)
+        self._topic_words: dict[str, list[int]] = {}
+        self._topics_always: list[int] = []
+        for index, topic in enumerate(topics):
+            words = _first_words((topic.label, *topic.aliases))
+            if words is None:
+                self._topics_always.append(index)
+                continue
+            for word in words:
+                self._topic_words.setdefault(word, []).append(index)
 
     def classify(self, text: str, cited: bool) -> Finding:
         """Classify one sentence; ``cited`` says whether it carries a citation."""
-        term_match = self._term_re.search(text)
+        words = _words_of(text)
+        term_match = _search(self._term_re, self._term_words, words, text)
         term = self._terms.get(" ".join(term_match.group().lower().split())) if term_match else None
-        hedges = tuple(
-            " ".join(m.group().lower().split())
-            for m in self._hedge_re.finditer(text)
-            if not _is_month(m, text)
+        hedges = (
+            tuple(
+                " ".join(m.group().lower().split())
+                for m in self._hedge_re.finditer(text)
+                if not _is_month(m, text)
+            )
+            if _may_match(self._hedge_words, words)
+            else ()
         )
-        attribution_match = self._attribution_re.search(text)
+        attribution_match = _search(self._attribution_re, self._attribution_words, words, text)
         attribution = attribution_match.group().lower() if attribution_match else None
         if attribution is None and _QUOTATION.search(text) and _is_speech(text):
             attribution = "quotation"
-        confidence_match = self._confidence_re.search(text)
+        confidence_match = _search(self._confidence_re, self._confidence_words, words, text)
         if hedges:
             evidence = Evidence.SPECULATIVE
         elif term is not None:
@@ -145,13 +165,26 @@ class Classifier:
             hedges=hedges,
             attribution=attribution,
             confidence=confidence_match.group().lower() if confidence_match else None,
-            topics=self.topics_in(text),
+            topics=self._topics_of(text, words),
         )
 
     def topics_in(self, text: str) -> tuple[str, ...]:
         """Keys of the topics whose label or aliases the text mentions, in vocabulary order."""
+        return self._topics_of(text, _words_of(text))
+
+    def _topics_of(self, text: str, words: frozenset[str] | None) -> tuple[str, ...]:
         if not self._topics:
             return ()
+        if words is None:
+            return self._topics_by_spans(text)
+        candidates = {i for word in words for i in self._topic_words.get(word, ())}
+        candidates.update(self._topics_always)
+        return tuple(
+            self._topics[i][0] for i in sorted(candidates) if self._topics[i][1].search(text)
+        )
+
+    def _topics_by_spans(self, text: str) -> tuple[str, ...]:
+        """``topics_in`` for any text, by one scan for every alias at once."""
         found: set[str] = set()
         for span in {m.group(1) for m in self._spans.finditer(text)}:
             keys = self._span_topics.get(span)
@@ -160,6 +193,40 @@ class Classifier:
                 self._span_topics[span] = keys
             found |= keys
         return tuple(key for key, _ in self._topics if key in found) if found else ()
+
+
+def _first_words(phrases: Iterable[str]) -> frozenset[str] | None:
+    """The lowercased first words of these phrases; None if some phrase has none we can use.
+
+    A match of a phrase's pattern (``_words``, ``_aliases_pattern``) in ASCII text starts
+    at a word boundary and ends at one, so the phrase's first word (its first run of word
+    characters) is a whole word of the text, lowercased alike. A sentence none of whose
+    words is in this set cannot match, and the pattern need not run. A phrase that is not
+    ASCII (whose case folding ``str.lower`` may not mirror) or has no word at all gives
+    None: the pattern always runs.
+    """
+    found = set()
+    for phrase in phrases:
+        first = _WORD.search(phrase)
+        if first is None or not phrase.isascii():
+            return None
+        found.add(first.group().lower())
+    return frozenset(found)
+
+
+def _words_of(text: str) -> frozenset[str] | None:
+    """The lowercased words of an ASCII text; None for other text (every pattern runs)."""
+    return frozenset(_WORD.findall(text.lower())) if text.isascii() else None
+
+
+def _may_match(first: frozenset[str] | None, words: frozenset[str] | None) -> bool:
+    return first is None or words is None or not first.isdisjoint(words)
+
+
+def _search(
+    pattern: re.Pattern[str], first: frozenset[str] | None, words: frozenset[str] | None, text: str
+) -> re.Match[str] | None:
+    return pattern.search(text) if _may_match(first, words) else None
 
 
 def weakest(statuses: Iterable[Evidence]) -> Evidence | None:
