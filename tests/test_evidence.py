@@ -435,3 +435,13 @@ def test_the_word_filter_finds_phrases_broken_over_lines_and_joined_by_hyphens(
     found = classifier.classify("Kyiv-backed\nNATO   enlargement may resume.", True)
     assert found.topics == ("ukraine", "nato-expansion")
     assert found.hedges == ("may",)
+
+
+def test_sentences_whose_only_non_ascii_characters_are_marks_are_filtered_by_their_words() -> None:
+    assert evidence._words_of("\u201cIt may\u201d \u2014 she\u00a0said.") == {
+        "it",
+        "may",
+        "she",
+        "said",
+    }
+    assert evidence._words_of("The communiqu\u00e9 may say so.") is None  # every pattern runs

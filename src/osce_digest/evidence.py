@@ -26,6 +26,7 @@ DESCRIPTIONS: dict[Evidence, str] = {
 
 _QUOTATION = re.compile(r"[\"\u201c]([^\"\u201d]{3,})[\"\u201d]")
 _WORD = re.compile(r"\w+")
+_NON_ASCII_WORD = re.compile(r"[^\W\x00-\x7f]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +204,8 @@ def _first_words(phrases: Iterable[str]) -> frozenset[str] | None:
     characters) is a whole word of the text, lowercased alike. A sentence none of whose
     words is in this set cannot match, and the pattern need not run. A phrase that is not
     ASCII (whose case folding ``str.lower`` may not mirror) or has no word at all gives
-    None: the pattern always runs.
+    None: the pattern always runs. So does a sentence with a word character outside ASCII
+    (``_words_of``): the pattern's case folding matches "\u017f" to "s", ``str.lower`` not.
     """
     found = set()
     for phrase in phrases:
@@ -215,8 +217,12 @@ def _first_words(phrases: Iterable[str]) -> frozenset[str] | None:
 
 
 def _words_of(text: str) -> frozenset[str] | None:
-    """The lowercased words of an ASCII text; None for other text (every pattern runs)."""
-    return frozenset(_WORD.findall(text.lower())) if text.isascii() else None
+    """The lowercased words of a text whose words are ASCII; None for other text (every
+    pattern runs). Curly quotes, dashes and other non-ASCII marks are not words and are
+    not letters a pattern could match by case, so they leave the words as they are."""
+    if text.isascii() or _NON_ASCII_WORD.search(text) is None:
+        return frozenset(_WORD.findall(text.lower()))
+    return None
 
 
 def _may_match(first: frozenset[str] | None, words: frozenset[str] | None) -> bool:
