@@ -468,7 +468,7 @@ class Mention(Plain):
     item: str
     """Title of the claim's item; empty for the prose of a section or the lede."""
     text: str
-    """The claim's sentence, or the item's title for an item tagged without a claim."""
+    """The claim's sentence; empty for an item tagged on its heading without a claim."""
     evidence: Evidence | None
     """The claim's status (or the item's)."""
     line: int

@@ -103,7 +103,7 @@ def mentions_by_topic(report: Report) -> dict[str, list[Mention]]:
                             section.title,
                             item.anchor,
                             item.title,
-                            item.title,
+                            "",  # no sentence: the item as a whole
                             item.evidence,
                             item.line,
                         )
