@@ -6,9 +6,12 @@ import dataclasses
 import json
 import random
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, TESTS
 from osce_digest import search
@@ -92,6 +95,21 @@ def test_title_words_weigh_more_and_counts_are_sorted() -> None:
         ("the", 1),
     ]
     assert count_words("Grain", ["ships"]) == "grain 5 ships 1"
+
+
+# Texts built from what can make joining them change a word: combining marks at either
+# end, sigmas (final or not), case-ignorable marks, letters that fold to several, digits.
+_EDGY = st.text(alphabet="aΣσςΑ\u0301\u0327'.:-_ İßﬁ½9\u00a0", max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=_EDGY, texts=st.lists(_EDGY, max_size=6))
+def test_counting_the_texts_at_once_counts_each_on_its_own(title: str, texts: list[str]) -> None:
+    one_by_one: Counter[str] = Counter(w for text in texts for w in words(text))
+    for word in words(title):
+        one_by_one[word] += search.TITLE_WEIGHT
+    expected = " ".join(f"{w} {n}" for w, n in sorted(one_by_one.items()))
+    assert count_words(title, texts) == expected
 
 
 def test_shards_are_the_first_two_characters_as_code_points() -> None:

@@ -63,9 +63,11 @@ def words(text: str) -> list[str]:
 
 def count_words(title: str, texts: Iterable[str]) -> WordCounts:
     """Word counts of a document: its title's words weigh ``TITLE_WEIGHT``."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(words(text))
+    # One pass over the texts joined by line breaks finds the words of each text in turn:
+    # no word spans a line break, and neither case folding (the final sigma looks only as
+    # far as a character that is neither cased nor case-ignorable) nor the decomposition
+    # (a line break is a starter) reaches across one.
+    counts = Counter(words("\n".join(texts)))
     for word in words(title):
         counts[word] += TITLE_WEIGHT
     return " ".join(f"{word} {count}" for word, count in sorted(counts.items()))
