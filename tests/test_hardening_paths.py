@@ -479,3 +479,31 @@ def test_reports_are_found_in_subfolders_in_path_order_leaving_hidden_ones_out(
         "content/reports/b.md",
     ]
     assert [f.text for f in content.reports][3:] == ["b.md\n", "b.md\n"]
+
+
+def test_a_reports_folder_that_cannot_be_read_is_an_error_not_a_site_without_its_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tiny(tmp_path)
+    sub = root / "content" / "reports" / "2024"
+    sub.mkdir()
+    shutil.copy(root / REPORT, sub / "later.md")
+    assert main(["build", "--root", str(root), "--quiet"]) == 0
+    before = tree(root / "site")
+    real_scandir = os.scandir
+
+    def scandir(path: str) -> object:  # what a folder without read permission does
+        if Path(path) == sub:
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr("osce_digest.discover.os.scandir", scandir)
+    code = main(["build", "--root", str(root)])
+
+    err = capsys.readouterr().err
+    assert code == 1
+    assert (
+        "content/reports/2024: error: cannot read the folder: Permission denied [unreadable]" in err
+    )
+    assert "Traceback" not in err
+    assert tree(root / "site") == before

@@ -141,11 +141,26 @@ def discover(
             diagnostics.append(_not_a_file(path, root))
     reports: list[SourceFile] = []
     reports_dir = content_dir / "reports"
-    if reports_dir.is_dir():
+    if not reports_dir.is_dir():
+        if content_dir.is_dir():  # no content/ at all is the command's error, not this
+            diagnostics.append(_no_reports_folder(reports_dir, root))
+    else:
         inside = content_dir.resolve()
         within = reports_dir.resolve().is_relative_to(inside)
-        files, linked, odd = _walk(reports_dir)
+        files, linked, odd, misnamed, unreadable = _walk(reports_dir)
         diagnostics += [_not_a_file(path, root) for path in odd]
+        diagnostics += [_misnamed(path, root) for path in misnamed]
+        diagnostics += [
+            error(
+                _rel(path, root),
+                0,
+                0,
+                "unreadable",
+                f"cannot read the folder: {reason}",
+                "give the build permission to read it, or move the reports out of it",
+            )
+            for path, reason in unreadable
+        ]
         for link in linked:  # not followed: say so
             _, problems = _read_inside(link, root, inside)
             diagnostics += problems or [
@@ -239,10 +254,18 @@ def files_under(folder: Path) -> list[Path]:
     return [path for _, path in sorted(found)]
 
 
-def _walk(folder: Path) -> tuple[list[tuple[Path, bool]], list[Path], list[Path]]:
+_NEAR_MISSES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn")
+"""Endings (in any case) of a file an editor meant as a report: only ``.md`` is one."""
+
+
+def _walk(
+    folder: Path,
+) -> tuple[list[tuple[Path, bool]], list[Path], list[Path], list[Path], list[tuple[Path, str]]]:
     """The ``*.md`` files under ``folder`` (whether each is a symbolic link), leaving out
-    hidden files and folders and not following linked folders; the linked folders; and
-    the ``*.md`` entries that are neither file nor folder (a link to nothing, a pipe).
+    hidden files and folders and not following linked folders; the linked folders; the
+    ``*.md`` entries that are neither file nor folder (a link to nothing, a pipe); the
+    files named like a report that are not ``*.md`` (``x.MD``, ``x.markdown``); and the
+    folders that could not be read, with the reason.
 
     Sorted as ``sorted(folder.rglob(...))`` sorts: by path segments. ``os.scandir``, not
     ``pathlib``: a site has thousands of reports, and this runs on every build.
@@ -250,12 +273,16 @@ def _walk(folder: Path) -> tuple[list[tuple[Path, bool]], list[Path], list[Path]
     files: list[tuple[tuple[str, ...], bool]] = []
     linked: list[tuple[str, ...]] = []
     odd: list[tuple[str, ...]] = []
+    misnamed: list[tuple[str, ...]] = []
+    unreadable: list[tuple[tuple[str, ...], str]] = []
     pending: list[tuple[str, tuple[str, ...], bool]] = [(str(folder), (), False)]
     while pending:
         path, parts, hidden = pending.pop()
         try:
             entries = list(os.scandir(path))
-        except OSError:
+        except OSError as exc:
+            if not hidden:
+                unreadable.append((parts, exc.strerror or str(exc)))
             continue
         for entry in entries:
             at = (*parts, entry.name)
@@ -270,11 +297,47 @@ def _walk(folder: Path) -> tuple[list[tuple[Path, bool]], list[Path], list[Path]
                     files.append((at, is_link))
                 else:
                     odd.append(at)
+            elif (
+                not hidden
+                and not entry.name.startswith(".")
+                and entry.name.lower().endswith(_NEAR_MISSES)
+                and _is(entry.is_file)
+            ):
+                misnamed.append(at)
     files.sort()
     return (
         [(folder.joinpath(*at), is_link) for at, is_link in files],
         [folder.joinpath(*at) for at in sorted(linked)],
         [folder.joinpath(*at) for at in sorted(odd)],
+        [folder.joinpath(*at) for at in sorted(misnamed)],
+        [(folder.joinpath(*at), reason) for at, reason in sorted(unreadable)],
+    )
+
+
+def _no_reports_folder(path: Path, root: Path) -> Diagnostic:
+    """The error for a project whose content/reports/ is missing or not a folder: built
+    as it is, the site would be published without a single report."""
+    if os.path.lexists(path) and not path.is_symlink():
+        message = "content/reports is a file, not the folder of reports"
+        hint = "rename the file, and put the reports in a folder content/reports/"
+    elif path.is_symlink():
+        message = f"content/reports links to {os.readlink(path)}, which is not a folder"
+        hint = "point the link at the folder of reports, or make content/reports/ a folder"
+    else:
+        message = "the folder of reports, content/reports/, is missing"
+        hint = "create it (an empty folder builds a site without reports)"
+    return error(_rel(path, root), 0, 0, "no-reports-folder", message, hint)
+
+
+def _misnamed(path: Path, root: Path) -> Diagnostic:
+    """The error for a file named like a report that is not read as one."""
+    return error(
+        _rel(path, root),
+        0,
+        0,
+        "not-a-report-name",
+        "this file is not read: a report's file name ends in .md, in lower case",
+        f"rename it to {path.name.rsplit('.', 1)[0].lower()}.md",
     )
 
 
