@@ -17,7 +17,7 @@ import yaml
 
 from conftest import REPO
 from hardening_support import Run, digest_env, run_digest
-from osce_digest import frontmatter
+from osce_digest import frontmatter, markdown
 from osce_digest.cli import main
 from tiny_project import FRONT_MATTER, REPORT, write_project
 
@@ -87,9 +87,39 @@ def assert_refused(run: Run, root: Path, rule: str) -> None:
     assert not (root / "site").exists()
 
 
-def test_five_thousand_nested_blockquotes_build_within_bounds(tmp_path: Path) -> None:
+def test_five_thousand_nested_blockquotes_are_refused_within_bounds(tmp_path: Path) -> None:
+    # markdown-it drops what is nested past its limit: built, the text would be lost.
     run = build(tmp_path, "> " * 5000 + "Deep in the archive.\n" + SECTIONS)
-    assert_built_or_refused(run, tmp_path / "project")
+    assert_refused(run, tmp_path / "project", "nested-too-deep")
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        (">" * 19 + " Deep in the archive.\n", True),
+        (">" * 20 + " Deep in the archive.\n", False),
+        (
+            "".join("  " * i + "- Level.\n" for i in range(9))
+            + "  " * 8
+            + "  Deep in the archive.\n",
+            True,
+        ),
+        (
+            "".join("  " * i + "- Level.\n" for i in range(10))
+            + "  " * 9
+            + "  Deep in the archive.\n",
+            False,
+        ),
+    ],
+)
+def test_a_block_is_flagged_exactly_when_markdown_it_would_drop_its_text(
+    body: str, shown: bool
+) -> None:
+    parser = markdown.make_parser(allow_html=False)
+    chunks = [c for c in markdown.parse(parser, body) if isinstance(c, markdown.Chunk)]
+    html = markdown.render(parser, chunks, {}, {})
+    assert ("Deep in the archive." in html) is shown
+    assert all(c.too_deep is None for c in chunks) is shown
 
 
 def test_twenty_thousand_unclosed_brackets_build_within_bounds(tmp_path: Path) -> None:

@@ -77,6 +77,9 @@ class Chunk:
     """For a ``[^label]: text`` definition, its label (unsupported: sources go in front matter)."""
     links: tuple[tuple[str, int, int, bool], ...] = ()
     """(href, body line, column, whether it is an image's source) of every link inside."""
+    too_deep: int | None = None
+    """The body line of the first list item or quote nested past ``MAX_NESTING``, whose
+    contents markdown-it leaves out; None when the block is within it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +94,22 @@ class Badge:
     """Longer explanation for the tooltip."""
 
 
+MAX_NESTING = 20
+"""How deep markdown-it nests blocks (each list, list item and quote is a level); the
+contents of a block opened at the last level are dropped, and ``Chunk.too_deep`` says
+where."""
+
+_CONTAINERS = frozenset(
+    {"blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open"}
+)
+
+
 def make_parser(*, allow_html: bool) -> MarkdownIt:
     """The markdown parser for report bodies."""
-    md = MarkdownIt("commonmark", {"html": allow_html, "highlight": _Highlighter()})
+    md = MarkdownIt(
+        "commonmark",
+        {"html": allow_html, "highlight": _Highlighter(), "maxNesting": MAX_NESTING},
+    )
     md.enable(["table", "strikethrough"])
     footnote_plugin(md, inline=False, move_to_end=False, always_match_refs=True)
     # Citations are tried before links: reports cite on every other sentence, and the link
@@ -177,7 +193,23 @@ def _chunk(group: list[Token], line: int, lines: list[str]) -> Chunk:
             sentences.append(_locate(token.meta["sentence"], lines, previous))
     lead_in = _lead_in(group[1]) if group[0].type == "paragraph_open" and len(group) > 1 else None
     definition = group[0].meta.get("label") if group[0].type == "footnote_reference_open" else None
-    return Chunk(tuple(group), line, tuple(sentences), lead_in, definition, _links(group, lines))
+    too_deep = next(
+        (
+            t.map[0] + 1 if t.map else line
+            for t in group
+            if t.level >= MAX_NESTING - 1 and t.type in _CONTAINERS
+        ),
+        None,
+    )
+    return Chunk(
+        tuple(group),
+        line,
+        tuple(sentences),
+        lead_in,
+        definition,
+        _links(group, lines),
+        too_deep,
+    )
 
 
 def _links(group: list[Token], lines: list[str]) -> tuple[tuple[str, int, int, bool], ...]:

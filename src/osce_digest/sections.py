@@ -424,6 +424,19 @@ def _block(chunk: md_.Chunk, ctx: BodyContext, *, positions: bool) -> Block:
     ctx.links.extend(
         Link(href, line + ctx.line_offset, col, image) for href, line, col, image in chunk.links
     )
+    if chunk.too_deep is not None:
+        ctx.diagnostics.append(
+            error(
+                ctx.file,
+                chunk.too_deep + ctx.line_offset,
+                1,
+                "nested-too-deep",
+                "lists and quotes are nested too deep here (a quote counts one level, a list "
+                f"two, at most {md_.MAX_NESTING - 1}): the page would leave out the text from "
+                "here on",
+                "nest fewer lists or quotes inside each other",
+            )
+        )
     party = chunk.lead_in if positions else None
     return Block(
         html=md_.render(ctx.parser, [chunk], badges, ctx.citations),
