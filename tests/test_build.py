@@ -284,3 +284,52 @@ def test_a_report_shows_images_from_templates_static_relative_to_its_page(
     assert message in capsys.readouterr().out
     assert build(project, project / "site") == 1
     assert message in capsys.readouterr().err
+
+
+def test_a_static_file_the_templates_link_to_must_exist(
+    capsys: pytest.CaptureFixture[str], make_project: MakeProject
+) -> None:
+    project = make_project(REPO)
+    assert main(["build", "--root", str(project)]) == 0
+    before = tree(project / "site")
+    (project / "templates" / "static" / "style.css").unlink()
+    capsys.readouterr()
+
+    assert main(["build", "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    line = next(
+        n
+        for n, text in enumerate(
+            (REPO / "templates" / "base.html").read_text("utf-8").split("\n"), 1
+        )
+        if "static/style.css" in text
+    )
+    assert (
+        f"templates/base.html:{line}:40: error: the template links to static/style.css, "
+        "and there is no templates/static/style.css [missing-static]"
+    ) in err
+    assert "pygments.css" not in err  # made by the build, not a file of templates/static/
+    assert tree(project / "site") == before
+    assert main(["check", "--root", str(project)]) == 1
+    assert "[missing-static]" in capsys.readouterr().out
+
+
+def test_template_mistakes_are_reported_with_the_content_errors(
+    capsys: pytest.CaptureFixture[str], make_project: MakeProject
+) -> None:
+    project = make_project(REPO)
+    topic = project / "templates" / "topic.html"
+    topic.write_text(topic.read_text("utf-8") + "{% for %}\n", "utf-8")
+    report = project / "content" / "reports" / "lavrov-blinken-osce-malta-2024.md"
+    report.write_text(report.read_text("utf-8").replace("title:", "title: [", 1), "utf-8")
+
+    assert main(["build", "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "lavrov-blinken-osce-malta-2024.md:" in err
+    assert "[yaml-syntax]" in err
+    assert "templates/topic.html:" in err
+    assert "[template-syntax]" in err
+    assert main(["check", "--root", str(project)]) == 1
+    out = capsys.readouterr().out
+    assert "[yaml-syntax]" in out
+    assert "[template-syntax]" in out

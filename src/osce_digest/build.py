@@ -45,6 +45,7 @@ from osce_digest.search import SearchIndex, updated_files
 from osce_digest.templates import (
     TemplateFailure,
     make_environment,
+    missing_static,
 )
 from osce_digest.write import (
     MARKER,
@@ -181,6 +182,10 @@ def _load_and_publish(
     diagnostics = loaded.diagnostics
     site = loaded.site
     if site is None or diagnostics.errors or (o.strict and diagnostics):
+        if templates.is_dir():  # the templates' own mistakes too, all at once
+            _, problems = make_environment(templates, cache, prune=False)
+            problems += missing_static(templates, static | GENERATED_STATIC)
+            diagnostics = diagnostics.adding(*problems)
         return BuildResult(diagnostics, 0, 0, 0.0)
     if o.base_url is not None:
         site = dataclasses.replace(site, meta=dataclasses.replace(site.meta, base_url=o.base_url))
@@ -195,6 +200,7 @@ def _load_and_publish(
         )
         return BuildResult(diagnostics.adding(missing), 0, 0, 0.0)
     env, problems = make_environment(templates, cache)
+    problems += missing_static(templates, static | GENERATED_STATIC)
     assert loaded.indexes is not None  # a loaded site always has its indexes
     pages = plan_pages(site, loaded.indexes)
     assets = static_assets(templates / "static") + generated_assets(site, loaded.indexes, pages)
@@ -241,6 +247,10 @@ def _load_and_publish(
 def _spare(cache: Cache, out: Path) -> Path:
     """Where the output this build replaces is kept, to be the next build's stage."""
     return cache.folder / "spare" / digest_of("spare", str(out.absolute()))
+
+
+GENERATED_STATIC = frozenset({"pygments.css"})
+"""The files under static/ the build makes itself, besides templates/static/."""
 
 
 def static_assets(folder: Path) -> list[Asset]:

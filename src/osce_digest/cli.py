@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from osce_digest import console
-from osce_digest.build import build_site
+from osce_digest.build import GENERATED_STATIC, build_site
 from osce_digest.config import is_site_address
 from osce_digest.diagnostics import Severity, has_errors
 from osce_digest.discover import static_files
 from osce_digest.load import load_site, today
 from osce_digest.parallel import collector_paused, default_jobs
 from osce_digest.scaffold import ScaffoldRefused, new_report
+from osce_digest.templates import make_environment, missing_static
 from osce_digest.write import OutputRefused, check_output, holds_build
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -173,10 +174,14 @@ def _new(args: argparse.Namespace, root: Path) -> int:
 
 
 def _check(args: argparse.Namespace, root: Path) -> int:
+    templates = root / "templates"
     with collector_paused():
-        static = {rel for rel, _ in static_files(root / "templates" / "static")}
+        static = {rel for rel, _ in static_files(templates / "static")}
         loaded = load_site(root, drafts=True, jobs=default_jobs(), static=static)
     diagnostics = list(loaded.diagnostics)
+    if templates.is_dir():  # what a build would refuse in the templates, without rendering
+        diagnostics += make_environment(templates, prune=False)[1]
+        diagnostics += missing_static(templates, static | GENERATED_STATIC)
     if args.format == "json":
         console.say(console.format_json(diagnostics), sys.stdout)
     elif args.format == "github":

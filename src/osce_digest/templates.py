@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
@@ -104,6 +105,41 @@ def make_environment(
     if cache is not None and compiled is not None and prune:
         cache.prune("templates", compiled.used)
     return (env if not problems else None), problems
+
+
+_STATIC_REFERENCE = re.compile(r"\{\{-?\s*root\s*-?\}\}static/([^\"'\s?#{}<>]+)")
+"""A template's link to a file of the site's static/ folder: ``{{ root }}static/x.css``."""
+
+
+def missing_static(folder: Path, present: set[str]) -> list[Diagnostic]:
+    """The templates' links to static files (``{{ root }}static/...``) that the site will
+    not have: ``present`` holds the names under static/ it will. Every page would link to
+    nothing (a missing style sheet leaves every page unstyled)."""
+    problems = []
+    for path in files_under(folder):
+        if path.suffix != ".html":
+            continue
+        try:
+            text = path.read_text("utf-8")
+        except (OSError, UnicodeDecodeError):  # make_environment says so
+            continue
+        for match in _STATIC_REFERENCE.finditer(text):
+            name = match.group(1)
+            if name in present:
+                continue
+            line = text.count("\n", 0, match.start(1)) + 1
+            col = match.start(1) - text.rfind("\n", 0, match.start(1)) - len("static/")
+            problems.append(
+                error(
+                    f"templates/{path.relative_to(folder).as_posix()}",
+                    line,
+                    col,
+                    "missing-static",
+                    f"the template links to static/{name}, and there is no templates/static/{name}",
+                    "restore the file, or remove the link",
+                )
+            )
+    return problems
 
 
 def render_page(
