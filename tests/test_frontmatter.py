@@ -311,3 +311,22 @@ def test_a_report_with_an_invalid_tagged_value_loads_with_a_diagnostic(tmp_path:
     )
     result = load_site(root)
     assert [(d.file, d.line, d.col) for d in result.diagnostics][:1] == [(REPORT, 3, 8)]
+
+
+@pytest.mark.parametrize("mark", ["\u2028", "\u2029", "\x85"])
+def test_positions_count_line_feeds_only_when_yaml_breaks_lines_at_other_characters(
+    mark: str,
+) -> None:
+    # Pasted from a web page: YAML ends a line at these too; the file's lines do not.
+    text = f'summary: "A{mark}test."\nkind: x\nn: [1\nm: 2\n'
+    doc, problems = parse_yaml(f'summary: "A{mark}test."\nkind: x\n', FILE, 2)
+    assert problems == []
+    assert doc is not None
+    assert doc.values[("kind",)] == (3, 7)
+    _, problems = parse_yaml(text, FILE, 2)
+    _, plain = parse_yaml(text.replace(mark, " "), FILE, 2)  # the same, broken at line 5
+    assert [(d.line, d.col, d.message) for d in problems] == [
+        (d.line, d.col, d.message) for d in plain
+    ]
+    assert problems[0].line == 5
+    assert "that starts on line 4" in problems[0].message

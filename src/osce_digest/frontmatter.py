@@ -8,6 +8,7 @@ an alias bomb is refused instead of expanded.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -142,17 +143,39 @@ def parse_yaml(
         ]
     if root is None:
         return YamlDoc(data=None), []
-    converter = _Converter(file, offset)
+    converter = _Converter(file, offset, _Positions(text, offset))
     data = converter.convert(root, ())
     doc = YamlDoc(data, converter.values, converter.keys, frozenset(converter.invalid))
     return doc, converter.diagnostics
 
 
+_OTHER_BREAKS = re.compile("[\x85\u2028\u2029]")
+"""Characters YAML ends a line at and the build does not (it counts line feeds only)."""
+
+
+class _Positions:
+    """Line and column (1-based, in the file's numbering) of a YAML mark. PyYAML and
+    libyaml also start a line at U+0085, U+2028 and U+2029, pasted in from a web page or
+    a word processor; then the position is counted again from the mark's character index."""
+
+    def __init__(self, text: str, offset: int) -> None:
+        self.offset = offset
+        self.starts: list[int] | None = None
+        if _OTHER_BREAKS.search(text):
+            self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def of(self, mark: Any) -> tuple[int, int]:
+        if self.starts is None:
+            return mark.line + 1 + self.offset, mark.column + 1
+        line = bisect.bisect_right(self.starts, mark.index) - 1
+        return line + 1 + self.offset, mark.index - self.starts[line] + 1
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str, offset: int) -> Diagnostic:
     """A YAML syntax error in the file's numbering, in words an editor can act on."""
+    positions = _Positions(text, offset)
     mark = exc.problem_mark or exc.context_mark
-    line = mark.line + 1 + offset if mark else offset + 1
-    col = mark.column + 1 if mark else 1
+    line, col = positions.of(mark) if mark else (offset + 1, 1)
     problem = exc.problem or "invalid YAML"
     context = exc.context or ""
     start = exc.context_mark
@@ -160,8 +183,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str, offset: int) 
     if "quoted scalar" in context and "end of stream" in problem and start is not None:
         return error(
             file,
-            start.line + 1 + offset,
-            start.column + 1,
+            *positions.of(start),
             "yaml-syntax",
             "YAML syntax error: the quoted value is never closed",
             "add the closing quote",
@@ -175,8 +197,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str, offset: int) 
             "YAML syntax error: a tab character cannot indent YAML; use spaces",
             hint,
         )
-    if context and start is not None and start.line + 1 + offset != line:
-        context += f" that starts on line {start.line + 1 + offset}"
+    if context and start is not None and positions.of(start)[0] != line:
+        context += f" that starts on line {positions.of(start)[0]}"
     context = f" ({context})" if context else ""
     return error(file, line, col, "yaml-syntax", f"YAML syntax error: {problem}{context}", hint)
 
@@ -184,9 +206,10 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str, offset: int) 
 class _Converter:
     """Turns composed YAML nodes into plain data, recording positions."""
 
-    def __init__(self, file: str, offset: int) -> None:
+    def __init__(self, file: str, offset: int, positions: _Positions) -> None:
         self.file = file
         self.offset = offset
+        self.positions = positions
         self.values: dict[Path_, tuple[int, int]] = {}
         self.keys: dict[Path_, tuple[int, int]] = {}
         self.diagnostics: list[Diagnostic] = []
@@ -197,7 +220,7 @@ class _Converter:
         self.seen: set[int] = set()
 
     def _pos(self, node: yaml.Node) -> tuple[int, int]:
-        return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
+        return self.positions.of(node.start_mark)
 
     def convert(self, node: yaml.Node, path: Path_) -> Any:
         self.count += 1
