@@ -4,11 +4,13 @@ order, counted without unpacking, the same whichever way they were stored."""
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 
 import pytest
 
 from conftest import REPO
+from osce_digest import console
 from osce_digest.build import build_site
 from osce_digest.diagnostics import Diagnostic, Diagnostics, Severity, error, pack, warning
 from osce_digest.load import load_site
@@ -103,3 +105,23 @@ def test_a_no_op_build_reports_what_the_last_build_reported(tmp_path: Path) -> N
     assert first.diagnostics.warnings >= 1
     assert again.diagnostics == first.diagnostics
     assert again.diagnostics.parts() == first.diagnostics.parts()
+
+
+def test_the_excerpt_is_the_line_the_build_counted_and_the_caret_sits_under_the_column(
+    tmp_path: Path,
+) -> None:
+    # Only line feeds end a line: a form feed or U+2028 inside one does not shift the rest.
+    (tmp_path / "x.md").write_text("one\u2028still one\x0c\nthe\tsecond line\n", "utf-8")
+    found = error("x.md", 2, 5, "rule", "here")  # "s" of "second", after a tab
+    lines = console.format_text([found], tmp_path).split("\n")
+    assert "     | the second line" in lines  # the tab shown as one column to the next four
+    assert lines[lines.index("     | the second line") + 1] == "     |     ^"
+
+
+def test_many_diagnostics_on_one_huge_line_are_formatted_quickly(tmp_path: Path) -> None:
+    (tmp_path / "x.md").write_text("x\t" * 500_000 + "\n", "utf-8")
+    found = [error("x.md", 1, col, "rule", "here") for col in range(1, 200_000, 20)]
+    started = time.perf_counter()
+    text = console.format_text(found, tmp_path)
+    assert time.perf_counter() - started < 5  # it took 60 s expanding the line each time
+    assert text.count("^") == len(found)

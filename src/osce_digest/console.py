@@ -31,7 +31,7 @@ def format_text(diagnostics: Sequence[Diagnostic], root: Path) -> str:
             where = f"{d.file}:{d.line}:{d.col}" if d.line else d.file
             lines.append(f"  {number}. {where}: {d.severity.value}: {d.message} [{d.rule}]")
             if d.line and 0 < d.line <= len(source):
-                shown, caret = _excerpt(source[d.line - 1].expandtabs(4), d.col)
+                shown, caret = _excerpt(source[d.line - 1], d.col)
                 lines.append(f"     | {shown}")
                 if d.col:
                     lines.append(f"     | {' ' * caret}^")
@@ -111,20 +111,25 @@ def _source_lines(path: Path) -> list[str]:
     try:
         if not path.is_file():
             return []
-        return path.read_text("utf-8").splitlines()
+        text = path.read_text("utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return []
+    # Lines as the build numbers them (``discover``): only line feeds and carriage returns
+    # end one; splitlines would also break at form feeds, U+2028 and the like.
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
 def _excerpt(text: str, col: int, width: int = 100) -> tuple[str, int]:
-    """A window of a long source line around ``col``, and the caret's offset in it."""
-    if len(text) <= width:
-        return text, max(col - 1, 0)
-    start = max(0, min(col - 1 - width // 3, len(text) - width))
-    shown = text[start : start + width]
+    """A window of a long source line around ``col`` (tabs shown as four columns), and
+    the caret's offset in it. Only the window is expanded: a diagnostic on a line of
+    megabytes costs no more than one on a short line."""
+    at = max(col - 1, 0)
+    start = 0 if len(text) <= width else max(0, min(at - width // 3, len(text) - width))
     prefix = "\u2026" if start else ""
     suffix = "\u2026" if start + width < len(text) else ""
-    return prefix + shown + suffix, max(col - 1 - start, 0) + len(prefix)
+    shown = text[start : start + width].expandtabs(4)
+    caret = len(prefix) + len(text[start:at].expandtabs(4))
+    return prefix + shown + suffix, caret
 
 
 def format_github(diagnostics: Sequence[Diagnostic]) -> str:
