@@ -15,6 +15,7 @@ import pytest
 from conftest import REPO
 from hardening_support import copy_project, digest_env, run_digest, tree, tree_diff
 from osce_digest.cli import main
+from tiny_project import write_project
 
 MALTA = "content/reports/lavrov-blinken-osce-malta-2024.md"
 
@@ -100,3 +101,15 @@ def test_without_source_date_epoch_check_does_not_call_the_report_dated_in_the_f
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
 
     assert date_order(capsys) == []
+
+
+@pytest.mark.parametrize("epoch", ["99999999999999", "yesterday", "-5", "1.5e9", "9" * 5000])
+def test_a_source_date_epoch_that_is_not_a_usable_time_is_a_usage_error(
+    epoch: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = write_project(tmp_path / "project", "The ministers met.\n")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    assert main(["check", "--root", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "digest: SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01" in err
+    assert "internal error" not in err

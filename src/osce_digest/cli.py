@@ -18,7 +18,7 @@ from osce_digest.build import GENERATED_STATIC, build_site
 from osce_digest.config import is_site_address
 from osce_digest.diagnostics import Severity, has_errors
 from osce_digest.discover import static_files
-from osce_digest.load import load_site, today
+from osce_digest.load import epoch_problem, load_site, today
 from osce_digest.parallel import collector_paused, default_jobs
 from osce_digest.scaffold import ScaffoldRefused, new_report
 from osce_digest.templates import make_environment, missing_static
@@ -38,6 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "project folder or pass --root",
             sys.stderr,
         )
+        return EXIT_USAGE
+    problem = epoch_problem()
+    if problem is not None:
+        console.say(f"digest: {problem}", sys.stderr)
         return EXIT_USAGE
     try:
         if args.command == "build":

@@ -417,11 +417,26 @@ def _is_loaded(entry: object) -> TypeGuard[Loaded]:
     )
 
 
+LAST_EPOCH = 253_402_214_399
+"""The last SOURCE_DATE_EPOCH that is a date in every time zone: 9999-12-30T23:59:59Z."""
+
+
+def epoch_problem() -> str | None:
+    """What is wrong with SOURCE_DATE_EPOCH, if it is set and not a time a build can use."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch or (epoch.isdigit() and len(epoch) < 13 and int(epoch) <= LAST_EPOCH):
+        return None
+    return (
+        "SOURCE_DATE_EPOCH must be a whole number of seconds since 1970-01-01 UTC, "
+        f"at most {LAST_EPOCH} (the year 9999); it is {epoch!r}"
+    )
+
+
 def today(timezone: str) -> dt.date:
     """Today's date in the site's time zone; SOURCE_DATE_EPOCH, when set, fixes "now"."""
     zone = ZoneInfo(timezone)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
+    if epoch_problem() is None and epoch and epoch.strip():
         return dt.datetime.fromtimestamp(int(epoch), zone).date()
     return dt.datetime.now(zone).date()
 
