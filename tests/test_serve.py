@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import shutil
 import time
 from collections.abc import Iterator
 from functools import partial
@@ -159,3 +160,59 @@ def test_an_impossible_port_job_count_or_address_is_a_usage_error_before_anythin
     assert complaint in err
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def request(port: int, method: str, path: str) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request(method, path)
+    return connection.getresponse()
+
+
+def test_addresses_a_folder_without_its_slash_a_too_long_name_and_head_of_the_events(
+    served: Served,
+) -> None:
+    port = served.port
+    moved = request(port, "GET", "/reports/lavrov-blinken-osce-malta-2024?q=1")
+    assert moved.status == 301  # the page's relative links are written for the slash
+    assert moved.getheader("Location") == "/reports/lavrov-blinken-osce-malta-2024/?q=1"
+    for path in ["/" + "x" * 300, "/a" * 3000]:
+        status, _ = get(port, path)
+        assert status == 404, path[:20]
+    head = request(port, "HEAD", "/__digest__/events")  # answers, instead of streaming
+    assert head.status == 200
+    assert head.read() == b""
+    assert get(port, "/__digest__/reload.js?v=2")[0] == 200
+    process = served.process
+    assert stop_or_explain(process) == 0
+    output = process.stdout.read() if process.stdout else ""
+    assert "Traceback" not in output
+
+
+def test_a_port_in_use_fails_before_the_build_and_leaves_the_output_alone(
+    served: Served, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, port = served.project, served.port
+    site = project / "site"
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*")}
+    code = main(["serve", "--root", str(project), "--port", str(port), "--jobs", "1"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"digest serve: cannot listen on 127.0.0.1:{port}: Address already in use" in err
+    assert {p: p.stat().st_mtime_ns for p in site.rglob("*")} == before
+
+
+def test_a_content_folder_deleted_and_made_again_is_watched_again(served: Served) -> None:
+    project, port = served.project, served.port
+    events = open_events(port)
+    content = project / "content"
+    saved = project.parent / "content-saved"
+    shutil.copytree(content, saved)
+    shutil.rmtree(content)
+    assert next_event_of(events) == "errors"  # content/site.yaml is missing
+    shutil.copytree(saved, content)
+    assert next_event_of(events) == "reload"
+    report = project / REPORT
+    text = report.read_text("utf-8")
+    report.write_text(text.replace("High-Stakes Diplomacy", "Seen after the copy"), "utf-8")
+    assert next_event_of(events) == "reload"
+    assert b"Seen after the copy" in get(port, "/reports/lavrov-blinken-osce-malta-2024/")[1]

@@ -122,8 +122,18 @@ def _serve(args: argparse.Namespace, root: Path) -> int:
     templates = Path(args.templates) if args.templates else None
 
     def rebuild() -> str:
-        result = build_site(root, out, drafts=args.drafts, templates=templates, jobs=args.jobs)
-        errors = result.diagnostics.only_errors()
+        for _ in range(5):  # a file saved again while it was read: build again, quietly
+            result = build_site(
+                root,
+                out,
+                drafts=args.drafts,
+                templates=templates,
+                jobs=args.jobs,
+                strict=args.strict,
+            )
+            errors = result.diagnostics.only_errors()
+            if not errors or any(e.rule != "changed-during-build" for e in errors):
+                break
         if errors:
             text = console.format_text(errors, root)
             served = (
@@ -145,11 +155,15 @@ def _serve(args: argparse.Namespace, root: Path) -> int:
     from osce_digest.serve import serve
 
     check_output(out, root)
+    watched = [root / "content", templates or root / "templates"]
     try:
-        serve(root, out, args.host, args.port, rebuild, lambda text: console.say(text, sys.stdout))
+        serve(
+            out, watched, args.host, args.port, rebuild, lambda text: console.say(text, sys.stdout)
+        )
     except OSError as exc:
         console.say(
-            f"digest serve: cannot listen on {args.host}:{args.port}: {exc.strerror}", sys.stderr
+            f"digest serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            sys.stderr,
         )
         return EXIT_USAGE
     return EXIT_OK

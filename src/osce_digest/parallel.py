@@ -13,6 +13,7 @@ import io
 import multiprocessing
 import os
 import pickle
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
@@ -137,7 +138,15 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def _ignore_interrupts() -> None:
+    """In a worker: leave Ctrl-C to the build's own process, which stops the workers (a
+    terminal sends SIGINT to the whole process group, and each worker printed its
+    traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _initialize(setup: Callable[..., Any], args: tuple[Any, ...]) -> None:
+    _ignore_interrupts()
     # The inherited objects live as long as the worker: keep the collector off them (walking
     # them would also copy every page of memory the worker shares with its parent).
     gc.freeze()
@@ -164,7 +173,10 @@ class Helpers:
 
     def __init__(self, count: int) -> None:
         context = multiprocessing.get_context("fork")
-        self._pools = [ProcessPoolExecutor(1, mp_context=context) for _ in range(count)]
+        self._pools = [
+            ProcessPoolExecutor(1, mp_context=context, initializer=_ignore_interrupts)
+            for _ in range(count)
+        ]
         for pool in self._pools:  # fork now, while the heap is small, not at the first task
             pool.submit(_nothing).result()
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import json
 import mimetypes
+import os
 import posixpath
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import watchfiles
@@ -49,9 +52,16 @@ RELOAD_SCRIPT = """\
       : "The content has errors, and there is no good build to show yet; the site " +
         "appears once they are fixed.") + "\\n\\n" + data.text;
   }
+  // Each open page holds one connection for its events, and a browser opens at most six
+  // to one host: a page closes its own before it reloads or goes, or six open tabs would
+  // leave none for the pages they reload.
   var source = new EventSource("/__digest__/events");
-  source.addEventListener("reload", function () { window.location.reload(); });
+  source.addEventListener("reload", function () {
+    source.close();
+    window.location.reload();
+  });
   source.addEventListener("errors", function (event) { show(JSON.parse(event.data)); });
+  window.addEventListener("pagehide", function () { source.close(); });
 })();
 """
 
@@ -95,15 +105,27 @@ def resolve(root: Path, raw_path: str) -> Path | None:
     if any(p in ("..", ".") for p in parts):
         return None
     target = root.joinpath(*parts)
-    if target.is_dir():
-        target = target / "index.html"
-    try:
+    try:  # a name too long for the file system raises here
+        if target.is_dir():
+            target = target / "index.html"
         real = target.resolve(strict=True)
+        if not real.is_relative_to(root.resolve()) or not real.is_file():
+            return None
     except (OSError, RuntimeError):
         return None
-    if not real.is_relative_to(root.resolve()) or not real.is_file():
-        return None
     return real
+
+
+class _Server(ThreadingHTTPServer):
+    """The standard threading server, with a longer queue of connections waiting to be
+    accepted (a burst of reconnecting pages) and quiet about clients that went away."""
+
+    request_queue_size = 64
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def make_handler(root: Path, status: Status) -> type[BaseHTTPRequestHandler]:
@@ -113,9 +135,13 @@ def make_handler(root: Path, status: Status) -> type[BaseHTTPRequestHandler]:
         server_version = "digest-serve"
 
         def do_GET(self) -> None:
-            if self.path == RELOAD_PATH:
+            try:
+                path = urlsplit(self.path).path
+            except ValueError:
+                path = ""
+            if path == RELOAD_PATH:
                 self._send(HTTPStatus.OK, RELOAD_SCRIPT.encode(), "text/javascript")
-            elif self.path == EVENTS_PATH:
+            elif path == EVENTS_PATH:
                 self._events()
             else:
                 self._file()
@@ -131,6 +157,8 @@ def make_handler(root: Path, status: Status) -> type[BaseHTTPRequestHandler]:
                 target = resolve(root, self.path)
             except UnicodeDecodeError:
                 target = None
+            if target is not None and target.name == "index.html" and self._folder_without_slash():
+                return
             if target is None:
                 missing = root / "404.html"
                 body = missing.read_bytes() if missing.is_file() else b"Not found\n"
@@ -143,6 +171,19 @@ def make_handler(root: Path, status: Status) -> type[BaseHTTPRequestHandler]:
             if kind == "text/html":
                 body, kind = _inject(body), "text/html; charset=utf-8"
             self._send(HTTPStatus.OK, body, kind)
+
+        def _folder_without_slash(self) -> bool:
+            """Redirect a folder's address without its closing slash to the one with it
+            (the page's relative links are written for that), as web servers do."""
+            address = urlsplit(self.path)
+            if address.path.endswith("/") or address.path.endswith("/index.html"):
+                return False
+            location = address.path + "/" + (f"?{address.query}" if address.query else "")
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return True
 
         def _send(self, code: HTTPStatus, body: bytes, kind: str) -> None:
             self.send_response(code)
@@ -158,6 +199,8 @@ def make_handler(root: Path, status: Status) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-store")
             self.end_headers()
+            if self.command == "HEAD":
+                return
             for event, data in _stream(status):
                 try:
                     self.wfile.write(f"event: {event}\ndata: {data}\n\n".encode())
@@ -203,42 +246,58 @@ def _inject(body: bytes) -> bytes:
 
 
 def serve(
-    root: Path,
     out: Path,
+    watched: list[Path],
     host: str,
     port: int,
     rebuild: Callable[[], str],
     say: Callable[[str], None],
 ) -> None:
     """Serve ``out`` until interrupted, calling ``rebuild`` (which returns the errors, or
-    "") whenever content/ or templates/ change."""
+    "") whenever something under ``watched`` (content/, the templates) changes.
 
-    def outcome() -> tuple[str, bool]:
-        return rebuild(), holds_build(out)
-
-    errors, built = outcome()
-    status = Status(errors=errors, built=built)
-    server = ThreadingHTTPServer((host, port), make_handler(out, status))
-    server.daemon_threads = True
-    stop = threading.Event()
-    ready = threading.Event()
-    watched = [p for p in (root / "content", root / "templates") if p.exists()]
-    watcher = threading.Thread(
-        target=_watch, args=(watched, stop, ready, outcome, status, say), daemon=True
-    )
-    watcher.start()
-    ready.wait(timeout=10)  # changes made from now on are seen
-    address = f"http://{host}:{server.server_address[1]}/"
-    say(f"serving {out} at {address} (Ctrl-C to stop)")
+    The address is taken before the first build, so a port in use fails at once and leaves
+    the output alone. A watched folder that is deleted and made again (a branch switch, a
+    sync tool) is watched again when it reappears."""
+    status = Status()
+    server = _Server((host, port), make_handler(out, status))  # OSError: cannot listen
     try:
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        say("stopping")
+        errors = rebuild()
+        status.publish(errors, holds_build(out))
+        stop = threading.Event()
+        ready = threading.Event()
+
+        def outcome() -> tuple[str, bool]:
+            return rebuild(), holds_build(out)
+
+        watcher = threading.Thread(
+            target=_watch, args=(watched, stop, ready, outcome, status, say), daemon=True
+        )
+        watcher.start()
+        ready.wait(timeout=10)  # changes made from now on are seen
+        address = f"http://{host}:{server.server_address[1]}/"
+        say(f"serving {out} at {address} (Ctrl-C to stop)")
+        if host in ("0.0.0.0", "::", ""):
+            say("note: every address of this machine serves the site, to anyone who can reach it")
+        try:
+            server.serve_forever(poll_interval=0.2)
+        except KeyboardInterrupt:
+            say("stopping")
+        finally:
+            stop.set()
+            status.stop()
+            watcher.join(timeout=2)
     finally:
-        stop.set()
-        status.stop()
         server.server_close()
-        watcher.join(timeout=2)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """Which folder is at ``path`` now (None: none)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)
 
 
 def _watch(
@@ -249,20 +308,47 @@ def _watch(
     status: Status,
     say: Callable[[str], None],
 ) -> None:
-    # With yield_on_timeout the watcher yields an empty set once it is watching (and then
-    # after every quiet rust_timeout): the first yield says it is ready.
-    for changes in watchfiles.watch(
-        *paths,
-        stop_event=stop,
-        debounce=300,
-        step=50,
-        raise_interrupt=False,
-        yield_on_timeout=True,
-        rust_timeout=200,
-    ):
-        ready.set()
-        if not changes:
+    while not stop.is_set():
+        watching = {path: _identity(path) for path in paths}
+        present = [path for path, seen in watching.items() if seen is not None]
+        if not present:  # nothing to watch until one of them is made again
+            ready.set()
+            stop.wait(0.2)
+            if any(_identity(path) is not None for path in paths):
+                _rebuild(outcome, status, say, "reappeared: " + ", ".join(p.name for p in paths))
             continue
-        names = sorted({Path(p).name for _, p in changes})
-        say(f"changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
+        # With yield_on_timeout the watcher yields an empty set once it is watching (and
+        # then after every quiet rust_timeout): the first yield says it is ready, and each
+        # one checks that the folders watched are still the ones at their paths.
+        for changes in watchfiles.watch(
+            *present,
+            stop_event=stop,
+            debounce=300,
+            step=50,
+            raise_interrupt=False,
+            yield_on_timeout=True,
+            rust_timeout=200,
+        ):
+            ready.set()
+            moved = [p for p in paths if _identity(p) != watching[p]]
+            if changes:
+                names = sorted({Path(p).name for _, p in changes})
+                more = " ..." if len(names) > 5 else ""
+                _rebuild(outcome, status, say, f"changed: {', '.join(names[:5])}{more}")
+            elif moved:
+                _rebuild(outcome, status, say, f"replaced: {', '.join(p.name for p in moved)}")
+            if moved:
+                break  # watch the folders now at those paths
+
+
+def _rebuild(
+    outcome: Callable[[], tuple[str, bool]],
+    status: Status,
+    say: Callable[[str], None],
+    why: str,
+) -> None:
+    say(why)
+    try:
         status.publish(*outcome())
+    except Exception as exc:  # the server goes on; the next change tries again
+        say(f"the rebuild failed: {type(exc).__name__}: {exc}")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from serving import serving
 
@@ -43,3 +43,22 @@ def test_editing_reloads_the_page_and_broken_yaml_shows_an_overlay_until_fixed(
     report.write_text(text, "utf-8")
     expect(overlay).to_have_count(0, timeout=20_000)
     expect(dek).to_have_text("High-Stakes Diplomacy: Lavrov and Blinken Face Off in Malta")
+
+
+def test_six_open_tabs_all_reload_after_an_edit(
+    server: tuple[Path, str], new_context: Callable[..., BrowserContext]
+) -> None:
+    # A browser opens at most six connections to one host, and each open page holds one
+    # for its events: unless a page closes its own as it reloads, six tabs wait forever.
+    project, base = server
+    context = new_context()
+    tabs = [context.new_page() for _ in range(6)]
+    for tab in tabs:
+        tab.goto(base + URL_PATH)
+    report = project / REPORT
+    text = report.read_text("utf-8")
+    report.write_text(text.replace("High-Stakes Diplomacy", "Seen in every tab"), "utf-8")
+    for tab in tabs:
+        expect(tab.locator(".report-header .dek")).to_contain_text(
+            "Seen in every tab", timeout=30_000
+        )
