@@ -260,8 +260,36 @@ def _open_section(heading: md_.Heading, ctx: BodyContext) -> _OpenSection:
     return _OpenSection(kind, explicit, parts, _anchor(parts, heading.line, ctx), heading.line)
 
 
+ITEM_ATTRIBUTES = ("topics", "evidence", "sources", "no_public_statement")
+"""What a ``###`` item's attribute list may set (and ``.class``)."""
+SECTION_ATTRIBUTES = ("no_public_statement",)
+"""What a ``##`` section's may set: a section without items is its own disagreement."""
+
+
 def _heading_parts(heading: md_.Heading, ctx: BodyContext) -> HeadingParts:
     parts, problem = parse_heading(heading.text)
+    known = {2: SECTION_ATTRIBUTES, 3: ITEM_ATTRIBUTES}.get(heading.level, ())
+    for key in (k for k in parts.attrs if k != "class" and k not in known):
+        if key in ITEM_ATTRIBUTES:
+            message = f"{key}= is read on ### items only; on this heading it does nothing"
+            hint = "move it to the ### items it belongs to"
+        else:
+            message = f"unknown attribute {key}= on a heading, so it does nothing"
+            guess = did_you_mean(key, known or ITEM_ATTRIBUTES)
+            hint = (guess + " " if guess.startswith("did") else "") + (
+                "a ### item takes topics=, evidence=, sources= and no_public_statement=; "
+                "a ## section, no_public_statement="
+            )
+        ctx.diagnostics.append(
+            warning(
+                ctx.file,
+                heading.line + ctx.line_offset,
+                ctx.column(heading.line, key + "="),
+                "unknown-attribute",
+                message,
+                hint,
+            )
+        )
     if problem:
         near = problem.rsplit(" near ", 1)[-1].strip("'")
         ctx.diagnostics.append(
