@@ -225,6 +225,19 @@ def test_a_python_tag_is_refused_not_constructed() -> None:
     assert doc.data == {"a": None}
 
 
+@pytest.mark.parametrize(
+    ("value", "tag"), [("!foo bar", "!foo"), ("!!python/object:os.system ls", "!!python/object")]
+)
+def test_an_unknown_tag_is_named_in_the_file_s_words_without_pyyaml_s_positions(
+    value: str, tag: str
+) -> None:
+    _, problems = parse_yaml(f"title: A\nsummary: {value}\n", FILE, first_line=2)
+    assert [(d.line, d.col, d.rule) for d in problems] == [(3, 10, "yaml-value")]
+    assert f"is tagged {tag}" in problems[0].message
+    assert "\n" not in problems[0].message
+    assert "line" not in problems[0].message  # PyYAML's numbering is not the file's
+
+
 BOMB = """\
 a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
 b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]

@@ -309,15 +309,18 @@ class _Converter:
             self.invalid.add(path)
             looks_like_date = node.tag == "tag:yaml.org,2002:timestamp"
             rule = "invalid-date" if looks_like_date else "yaml-value"
-            what = "not a valid date" if looks_like_date else f"not a valid value ({exc})"
+            hint = "write dates as YYYY-MM-DD" if looks_like_date else ""
+            if looks_like_date:
+                what = "not a valid date"
+            elif isinstance(exc, yaml.MarkedYAMLError):  # its own text names a position
+                what = f"not a valid value: {exc.problem or exc.context or 'invalid YAML'}"
+                if "constructor for the tag" in (exc.problem or ""):
+                    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+                    what = f"tagged {tag}, which is not a tag of plain data"
+                    hint = "remove the tag, or quote the value if the ! is part of it"
+            else:
+                what = f"not a valid value ({exc})"
             self.diagnostics.append(
-                error(
-                    self.file,
-                    line,
-                    col,
-                    rule,
-                    f"'{node.value}' is {what}",
-                    "write dates as YYYY-MM-DD" if looks_like_date else "",
-                )
+                error(self.file, line, col, rule, f"'{node.value}' is {what}", hint)
             )
             return None
