@@ -273,15 +273,16 @@ def _disagreements(report: Report) -> list[Diagnostic]:
             parties = {b.party_key or (b.party or "").lower() for b in positions}
             if len(parties) >= 2 or attrs.get("no_public_statement"):
                 continue
-            given = ", ".join(sorted(b.party or "" for b in positions)) or "none"
+            given = ", ".join(sorted({b.party or "" for b in positions}))
             found.append(
                 _diag(
                     "one-sided-disagreement",
                     report.path,
                     line,
                     1,
-                    f"\u201c{title}\u201d gives {len(parties)} party's position "
-                    f"({given}); a disagreement has two sides",
+                    f"\u201c{title}\u201d gives "
+                    + (f"one party's position ({given})" if parties else "no party's position")
+                    + "; a disagreement has two sides",
                     "add a **Party:** paragraph for the other side, or "
                     'no_public_statement="party" on the heading',
                 )
