@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from osce_digest.checks import check_overrides
-from osce_digest.diagnostics import Diagnostic, error
+from osce_digest.diagnostics import Diagnostic, did_you_mean, error
 from osce_digest.discover import SourceFile
 from osce_digest.frontmatter import YamlDoc, parse_yaml
 from osce_digest.model import (
@@ -190,6 +190,19 @@ def field_problems(
 ) -> list[Diagnostic]:
     """Values that become URLs or paths must have their expected form."""
     found = []
+    if isinstance(entry, ActorMeta) and entry.kind not in ACTOR_KINDS:
+        line, col = doc.where((*path, "kind"))
+        found.append(
+            error(
+                file,
+                line,
+                col,
+                "invalid-value",
+                f"kind '{entry.kind}' is not one of {', '.join(ACTOR_KINDS)}",
+                f"{did_you_mean(entry.kind, ACTOR_KINDS)}; an actor is a person, a state or "
+                "an organization",
+            )
+        )
     for name, pattern, what in _FIELD_FORMS:
         value = getattr(entry, name, None)
         if isinstance(value, str) and not pattern.fullmatch(value):
@@ -206,6 +219,9 @@ def field_problems(
             )
     return found
 
+
+ACTOR_KINDS = ("person", "state", "organization")
+"""What an entry of actors.yaml can be."""
 
 _FIELD_FORMS = (
     ("url", re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE), "an http(s) address"),

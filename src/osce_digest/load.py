@@ -199,6 +199,8 @@ def load_site(
     topics, actors = lists["topics"], lists["actors"]
     venues, shared = lists["venues"], lists["sources"]
     vocab = Vocabularies(topics, actors, venues, shared, frozenset(broken))
+    if "actors" not in broken:
+        diagnostics += _unknown_organizations(content.vocabularies.get("venues.yaml"), vocab)
     if meta is None:
         return LoadResult(None, Diagnostics(diagnostics))
     lexicon = load_lexicon(meta.scale)
@@ -252,6 +254,34 @@ def load_site(
     files = {r.digest: (root / r.path, root) for r in reports}
     bodies = Bodies(cache, kept, files, context)
     return LoadResult(site, every, build_indexes(site, _related(site, cache)), bodies)
+
+
+def _unknown_organizations(file: SourceFile | None, vocab: Vocabularies) -> list[Diagnostic]:
+    """A venue's organization must be a key of actors.yaml (its page links to it)."""
+    unknown = {k for k, v in vocab.venues.items() if v.organization not in (None, *vocab.actors)}
+    if file is None or file.text is None or not unknown:
+        return []
+    doc, _ = parse_yaml(file.text, file.rel)  # again, for the positions: only on a mistake
+    entries = doc.data if doc is not None and isinstance(doc.data, list) else []
+    found = []
+    for index, data in enumerate(entries):
+        key = data.get("key") if isinstance(data, dict) else None
+        if key in unknown and doc is not None:
+            unknown.discard(key)
+            organization = vocab.venues[key].organization or ""
+            line, col = doc.where((index, "organization"))
+            found.append(
+                error(
+                    file.rel,
+                    line,
+                    col,
+                    "unknown-actor",
+                    f"unknown organization '{organization}' for the venue '{key}'",
+                    f"{did_you_mean(organization, vocab.actors)}; actors are defined in "
+                    "content/actors.yaml",
+                )
+            )
+    return found
 
 
 def _vocabulary(
