@@ -80,6 +80,9 @@ class Chunk:
     too_deep: int | None = None
     """The body line of the first list item or quote nested past ``MAX_NESTING``, whose
     contents markdown-it leaves out; None when the block is within it."""
+    unclosed: str | None = None
+    """For a code block whose fence is never closed (it runs to the end of the body,
+    headings and all), the fence."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +212,19 @@ def _chunk(group: list[Token], line: int, lines: list[str]) -> Chunk:
         definition,
         _links(group, lines),
         too_deep,
+        _unclosed_fence(group[0], lines),
     )
+
+
+def _unclosed_fence(token: Token, lines: list[str]) -> str | None:
+    """The fence of a top-level code block that is never closed (a fence inside a list or
+    quote ends with it, and harms nothing else)."""
+    if token.type != "fence" or token.level != 0 or not token.map:
+        return None
+    start, end = token.map
+    last = lines[end - 1].strip() if end - 1 > start and end <= len(lines) else ""
+    closed = len(last) >= len(token.markup) and set(last) == {token.markup[0]}
+    return None if closed else token.markup
 
 
 def _links(group: list[Token], lines: list[str]) -> tuple[tuple[str, int, int, bool], ...]:

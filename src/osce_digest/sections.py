@@ -200,6 +200,18 @@ def build_sections(
                 continue
             current.open_item(block, ctx)
         elif isinstance(block, md_.Heading):
+            if block.level == 1:
+                ctx.diagnostics.append(
+                    warning(
+                        ctx.file,
+                        block.line + ctx.line_offset,
+                        1,
+                        "title-heading",
+                        "a # heading in the body is shown as a lesser heading: the page's "
+                        "title comes from title: in the front matter",
+                        "make it a ## section, or remove it if it repeats the title",
+                    )
+                )
             target = lede if current is None else current.blocks()
             target.append(_heading_block(block, ctx))
         else:
@@ -463,6 +475,18 @@ def _block(chunk: md_.Chunk, ctx: BodyContext, *, positions: bool) -> Block:
                 f"two, at most {md_.MAX_NESTING - 1}): the page would leave out the text from "
                 "here on",
                 "nest fewer lists or quotes inside each other",
+            )
+        )
+    if chunk.unclosed is not None:
+        ctx.diagnostics.append(
+            error(
+                ctx.file,
+                chunk.line + ctx.line_offset,
+                1,
+                "unclosed-fence",
+                f"this code block ({chunk.unclosed}) is never closed, so the rest of the report "
+                "is shown as code, headings and all",
+                f"close it with {chunk.unclosed} on a line of its own",
             )
         )
     party = chunk.lead_in if positions else None
