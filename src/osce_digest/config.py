@@ -17,6 +17,7 @@ from osce_digest.diagnostics import Diagnostic, did_you_mean, error
 from osce_digest.discover import SourceFile
 from osce_digest.frontmatter import YamlDoc, parse_yaml
 from osce_digest.model import (
+    SECTION_KINDS,
     ActorMeta,
     Lexicon,
     ScaleTerm,
@@ -101,6 +102,8 @@ def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagn
                 )
             )
             meta = None
+    if meta is not None:
+        diagnostics += _site_values(meta, doc, file.rel)
     if meta is not None and meta.scale not in lexicon_scales():
         line, col = doc.where(("scale",))
         diagnostics.append(
@@ -115,6 +118,48 @@ def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagn
         )
         meta = None
     return meta, diagnostics
+
+
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+"""The shape of a BCP 47 language tag ("en", "en-GB", "sr-Latn")."""
+
+
+def _site_values(meta: SiteMeta, doc: YamlDoc, file: str) -> list[Diagnostic]:
+    """site.yaml values whose type is right and whose value is not: the language tag
+    (every page's lang=) and the section kinds section_aliases maps phrases to."""
+    found = []
+    if not _LANGUAGE_TAG.fullmatch(meta.language):
+        line, col = doc.where(("language",))
+        found.append(
+            error(
+                file,
+                line,
+                col,
+                "invalid-value",
+                f"language '{meta.language}' is not a language tag",
+                "write a BCP 47 tag such as en, en-GB or fr",
+            )
+        )
+    for phrase, kind in meta.section_aliases.items():
+        if kind not in SECTION_KINDS:
+            line, col = doc.where(("section_aliases", phrase))
+            found.append(
+                error(
+                    file,
+                    line,
+                    col,
+                    "invalid-value",
+                    f"section_aliases maps '{phrase}' to '{kind}', which is not a section kind",
+                    _guess(kind, SECTION_KINDS) + "the kinds are " + ", ".join(SECTION_KINDS),
+                )
+            )
+    return found
+
+
+def _guess(name: str, known: tuple[str, ...]) -> str:
+    """A "did you mean" and a semicolon, when one is close; else nothing."""
+    guess = did_you_mean(name, known)
+    return f"{guess}; " if guess.startswith("did") else ""
 
 
 def load_list(
@@ -199,8 +244,8 @@ def field_problems(
                 col,
                 "invalid-value",
                 f"kind '{entry.kind}' is not one of {', '.join(ACTOR_KINDS)}",
-                f"{did_you_mean(entry.kind, ACTOR_KINDS)}; an actor is a person, a state or "
-                "an organization",
+                _guess(entry.kind, ACTOR_KINDS) + "an actor is a person, a state or an "
+                "organization",
             )
         )
     for name, pattern, what in _FIELD_FORMS:

@@ -638,6 +638,18 @@ def _check_references(
                 dict(vocab.actors),
                 "content/actors.yaml",
             )
+        elif key in encounter.participants[:index]:
+            line, col = doc.where(("encounter", "participants", index))
+            found.append(
+                error(
+                    file,
+                    line,
+                    col,
+                    "duplicate-participant",
+                    f"'{key}' is listed twice among the participants",
+                    "keep one of them",
+                )
+            )
     for index, key in enumerate(meta.authors):
         if key not in site.authors:
             unknown(

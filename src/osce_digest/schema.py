@@ -210,6 +210,11 @@ class Checker:
             return True, data
         if hint is str and isinstance(data, int | float | dt.date) and not isinstance(data, bool):
             hint_text = f'put it in quotes: "{data}"'
+        elif hint is str and isinstance(data, bool):  # country: NO is Norway, to an editor
+            hint_text = (
+                "YAML reads a bare yes, no, on, off, true or false as true/false: put the "
+                'value in quotes, e.g. "NO"'
+            )
         else:
             hint_text = ""
         self.fail(
