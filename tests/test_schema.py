@@ -7,8 +7,9 @@ import yaml
 
 from conftest import REPO
 from osce_digest.export import to_data
-from osce_digest.model import ReportMeta
-from osce_digest.schema import json_schema
+from osce_digest.frontmatter import parse_yaml
+from osce_digest.model import ActorMeta, ReportMeta
+from osce_digest.schema import Checker, json_schema
 
 MALTA = REPO / "content" / "reports" / "lavrov-blinken-osce-malta-2024.md"
 
@@ -40,3 +41,16 @@ def test_required_fields_in_the_schema_are_the_ones_without_defaults() -> None:
     schema = json_schema(ReportMeta)
     assert schema["required"] == ["title", "date", "encounter"]
     assert schema["properties"]["encounter"]["required"] == ["id", "name", "start"]
+
+
+def test_a_bare_no_where_text_belongs_says_to_quote_it() -> None:
+    # YAML 1.1 reads NO (Norway) as false.
+    text = "- key: norway\n  name: Norway\n  kind: state\n  country: NO\n"
+    doc, problems = parse_yaml(text, "content/actors.yaml")
+    assert doc is not None
+    assert problems == []
+    checker = Checker(doc, "content/actors.yaml")
+    assert checker.build(ActorMeta, doc.data[0], (0,)) is None
+    [found] = checker.diagnostics
+    assert (found.line, found.col, found.rule) == (4, 12, "wrong-type")
+    assert "put the value in quotes" in found.hint
