@@ -99,8 +99,10 @@ def _build(args: argparse.Namespace, root: Path) -> int:
     if warnings and not args.strict and not args.quiet:
         files = result.diagnostics.warning_files()
         console.say(
-            f"{warnings} warning{'s' * (warnings != 1)} in {files} "
-            f"file{'s' * (files != 1)}: run digest check to see them",
+            ("also " if shown else "")
+            + f"{warnings} warning{'s' * (warnings != 1)} in {files} "
+            + f"file{'s' * (files != 1)}{', not listed here' if shown else ''}: "
+            + "run digest check to see them",
             sys.stderr,
         )
     if not result.ok or (args.strict and result.diagnostics):
