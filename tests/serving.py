@@ -47,15 +47,17 @@ def stop_or_explain(process: subprocess.Popen[str], timeout: float = 10) -> int:
 
 
 @contextmanager
-def serving(tmp_path: Path, prepare: Callable[[Path], None] | None = None) -> Iterator[Served]:
+def serving(
+    tmp_path: Path, prepare: Callable[[Path], None] | None = None, port: int | None = None
+) -> Iterator[Served]:
     """A running ``digest serve`` on a copy of the project, changed first by ``prepare``
-    if given."""
+    if given (on ``port``, else a free one)."""
     project = tmp_path / "project"
     shutil.copytree(REPO / "content", project / "content")
     shutil.copytree(REPO / "templates", project / "templates")
     if prepare is not None:
         prepare(project)
-    port = free_port()
+    port = port or free_port()
     env = {
         **os.environ,
         "PYTHONUNBUFFERED": "1",

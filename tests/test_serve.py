@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -44,7 +45,7 @@ def next_event_of(events: http.client.HTTPResponse) -> str:
     deadline = time.monotonic() + 60  # pings every 15 s keep the socket from timing out
     while time.monotonic() < deadline:
         line = events.readline().decode()
-        if line.startswith("event: ") and line.strip() != "event: ping":
+        if line.startswith("event: ") and line.strip() not in ("event: ping", "event: hello"):
             return line.removeprefix("event: ").strip()
     raise AssertionError("no rebuild event within 60 s")
 
@@ -216,3 +217,24 @@ def test_a_content_folder_deleted_and_made_again_is_watched_again(served: Served
     report.write_text(text.replace("High-Stakes Diplomacy", "Seen after the copy"), "utf-8")
     assert next_event_of(events) == "reload"
     assert b"Seen after the copy" in get(port, "/reports/lavrov-blinken-osce-malta-2024/")[1]
+
+
+def test_a_page_is_told_which_build_it_is_from_and_the_stream_names_the_current_one(
+    served: Served,
+) -> None:
+    # A page opened before a restart, or one that missed a rebuild, sees the difference
+    # when its stream reconnects, and reloads.
+    port = served.port
+    page = get(port, "/")[1].decode()
+    served_build = re.search(r'data-build="([0-9a-f]+-[0-9]+)"', page)
+    assert served_build is not None
+    events = open_events(port)
+    assert events.readline().decode().strip() == "event: hello"
+    hello = json.loads(events.readline().decode().removeprefix("data: "))
+    assert hello == {"build": served_build[1]}
+    report = served.project / REPORT
+    report.write_text(report.read_text("utf-8").replace("Malta", "Valletta", 1), "utf-8")
+    assert next_event_of(events) == "reload"
+    later = re.search(r'data-build="([0-9a-f]+-[0-9]+)"', get(port, "/")[1].decode())
+    assert later is not None
+    assert later[1] != served_build[1]

@@ -14,6 +14,7 @@ import json
 import mimetypes
 import os
 import posixpath
+import secrets
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -55,10 +56,17 @@ RELOAD_SCRIPT = """\
   // Each open page holds one connection for its events, and a browser opens at most six
   // to one host: a page closes its own before it reloads or goes, or six open tabs would
   // leave none for the pages they reload.
+  // The build this page was served from; the stream names the server's current one
+  // first: a page opened before a restart (or a rebuild it missed) reloads.
+  var build = document.currentScript && document.currentScript.getAttribute("data-build");
   var source = new EventSource("/__digest__/events");
-  source.addEventListener("reload", function () {
+  function reload() {
     source.close();
     window.location.reload();
+  }
+  source.addEventListener("reload", reload);
+  source.addEventListener("hello", function (event) {
+    if (build && JSON.parse(event.data).build !== build) { reload(); }
   });
   source.addEventListener("errors", function (event) { show(JSON.parse(event.data)); });
   window.addEventListener("pagehide", function () { source.close(); });
@@ -72,6 +80,8 @@ class Status:
 
     generation: int = 0
     """Bumped after every rebuild."""
+    session: str = field(default_factory=lambda: secrets.token_hex(4))
+    """This server's run: a build is known by the two."""
     errors: str = ""
     """Diagnostics of the last rebuild, or "" when it succeeded."""
     built: bool = True
@@ -88,6 +98,11 @@ class Status:
             self.errors = errors
             self.built = built
             self.changed.notify_all()
+
+    def build(self) -> str:
+        """Which build the output holds, as pages are told."""
+        with self.changed:
+            return f"{self.session}-{self.generation}"
 
     def stop(self) -> None:
         """End every event stream."""
@@ -162,14 +177,16 @@ def make_handler(root: Path, status: Status) -> type[BaseHTTPRequestHandler]:
             if target is None:
                 missing = root / "404.html"
                 body = missing.read_bytes() if missing.is_file() else b"Not found\n"
-                self._send(HTTPStatus.NOT_FOUND, _inject(body), "text/html; charset=utf-8")
+                self._send(
+                    HTTPStatus.NOT_FOUND, _inject(body, status.build()), "text/html; charset=utf-8"
+                )
                 return
             kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
             if target.suffix == ".wasm":
                 kind = "application/wasm"
             body = target.read_bytes()
             if kind == "text/html":
-                body, kind = _inject(body), "text/html; charset=utf-8"
+                body, kind = _inject(body, status.build()), "text/html; charset=utf-8"
             self._send(HTTPStatus.OK, body, kind)
 
         def _folder_without_slash(self) -> bool:
@@ -216,6 +233,7 @@ def _stream(status: Status) -> Iterator[tuple[str, str]]:
     with status.changed:
         seen = status.generation
         errors, built = status.errors, status.built
+    yield "hello", json.dumps({"build": f"{status.session}-{seen}"})
     if errors:
         yield "errors", json.dumps({"text": errors, "built": built})
     while True:
@@ -239,8 +257,8 @@ def _moved_on(status: Status, seen: int) -> bool:
     return status.generation != seen or status.stopping
 
 
-def _inject(body: bytes) -> bytes:
-    tag = f'<script src="{RELOAD_PATH}"></script>'.encode()
+def _inject(body: bytes, build: str) -> bytes:
+    tag = f'<script src="{RELOAD_PATH}" data-build="{build}"></script>'.encode()
     index = body.rfind(b"</body>")
     return body[:index] + tag + body[index:] if index >= 0 else body + tag
 

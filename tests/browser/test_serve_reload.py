@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from serving import serving
+from serving import serving, stop_or_explain
 
 REPORT = "content/reports/lavrov-blinken-osce-malta-2024.md"
 URL_PATH = "reports/lavrov-blinken-osce-malta-2024/"
@@ -62,3 +62,21 @@ def test_six_open_tabs_all_reload_after_an_edit(
         expect(tab.locator(".report-header .dek")).to_contain_text(
             "Seen in every tab", timeout=30_000
         )
+
+
+def test_an_open_page_reloads_when_the_server_restarts_on_other_content(
+    tmp_path: Path, page: Page
+) -> None:
+    def edit(project: Path) -> None:
+        report = project / REPORT
+        text = report.read_text("utf-8")
+        report.write_text(text.replace("High-Stakes Diplomacy", "Edited while stopped"), "utf-8")
+
+    with serving(tmp_path / "before") as (_, port, process, _):
+        page.goto(f"http://127.0.0.1:{port}/{URL_PATH}")
+        dek = page.locator(".report-header .dek")
+        expect(dek).to_contain_text("High-Stakes Diplomacy")
+        assert stop_or_explain(process) == 0
+    with serving(tmp_path / "after", edit, port=port):
+        # The page's stream reconnects on its own and hears of another build.
+        expect(dek).to_contain_text("Edited while stopped", timeout=30_000)
