@@ -499,12 +499,12 @@ def load_report(
     doc, problems = parse_yaml(split.yaml_text, file.rel, split.yaml_line)
     diagnostics += problems
     if doc is None:
-        return None, diagnostics
+        return None, diagnostics + _body_problems(split.body, split.body_line, file.rel, ctx)
     checker = Checker(doc, file.rel, {(): "the front matter"})
     meta = checker.build(ReportMeta, doc.data if doc.data is not None else {}, ())
     diagnostics += checker.diagnostics
     if meta is None:
-        return None, diagnostics
+        return None, diagnostics + _body_problems(split.body, split.body_line, file.rel, ctx)
     diagnostics += check_overrides(meta.checks, doc, file.rel)
     sources = _report_sources(meta, vocab, doc, file.rel, diagnostics)
     for index, source_id in enumerate(meta.encounter.sources):
@@ -555,6 +555,27 @@ def load_report(
     )
     diagnostics += check_report(report, doc, ctx.lexicon, ctx.other_scales, ctx.today)
     return (report if slug and KEY_PATTERN.fullmatch(slug) else None), diagnostics
+
+
+def _body_problems(body: str, body_line: int, file: str, ctx: ReportContext) -> list[Diagnostic]:
+    """The body's own problems, when the front matter cannot be read: reported with its
+    errors, all at once. Without the front matter the report's sources are unknown, so
+    citations are not checked (nor, later, links: they need the whole site)."""
+    context = BodyContext(
+        file=file,
+        line_offset=body_line - 1,
+        parser=ctx.parser,
+        classifier=ctx.classifier,
+        topics=ctx.vocab.topics,
+        actors=ctx.vocab.actors,
+        sources={},
+        aliases=ctx.aliases,
+        lines=body.split("\n"),
+        unchecked=ctx.vocab.broken | {"sources"},
+        parties=ctx.parties,
+    )
+    build_sections(md_.parse(ctx.parser, body), context)
+    return context.diagnostics
 
 
 def _report_sources(
