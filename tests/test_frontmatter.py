@@ -343,3 +343,18 @@ def test_positions_count_line_feeds_only_when_yaml_breaks_lines_at_other_charact
     ]
     assert problems[0].line == 5
     assert "that starts on line 4" in problems[0].message
+
+
+def test_a_report_source_that_differs_from_the_shared_one_of_its_id_is_a_warning(
+    tmp_path: Path,
+) -> None:
+    root = write_project(tmp_path / "project", "Ministers met.[^wire-1]\n")
+    shared = "- {id: wire-1, title: Another story, publisher: Wire}\n"
+    (root / "content" / "sources.yaml").write_text(shared, "utf-8")
+    found = [d for d in load_site(root).diagnostics if d.rule == "source-shadows-shared"]
+    text = (root / REPORT).read_text("utf-8").split("\n")
+    line = next(n for n, t in enumerate(text, 1) if "id: wire-1" in t)
+    assert [(d.file, d.line, d.severity.value) for d in found] == [(REPORT, line, "warning")]
+    same = (root / REPORT).read_text("utf-8").split("id: wire-1")[1].split("}")[0]
+    (root / "content" / "sources.yaml").write_text("- {id: wire-1" + same + "}\n", "utf-8")
+    assert not [d for d in load_site(root).diagnostics if d.rule == "source-shadows-shared"]

@@ -30,7 +30,15 @@ from osce_digest.config import (
     load_list,
     load_site_meta,
 )
-from osce_digest.diagnostics import Diagnostic, Diagnostics, Packed, did_you_mean, error, pack
+from osce_digest.diagnostics import (
+    Diagnostic,
+    Diagnostics,
+    Packed,
+    did_you_mean,
+    error,
+    pack,
+    warning,
+)
 from osce_digest.discover import Content, SourceFile, discover, read_source, text_of
 from osce_digest.evidence import Classifier
 from osce_digest.frontmatter import YamlDoc, parse_yaml, split_front_matter
@@ -605,6 +613,20 @@ def _report_sources(
                     "duplicate-key",
                     f"source id '{source.id}' is listed twice",
                     "keep one entry",
+                )
+            )
+        shared = vocab.sources.get(source.id)
+        if shared is not None and shared != source:
+            diagnostics.append(
+                warning(
+                    file,
+                    line,
+                    col,
+                    "source-shadows-shared",
+                    f"source id '{source.id}' is also in content/sources.yaml, with other "
+                    "details; this report uses its own entry",
+                    "cite the shared source without listing it here, or give this entry "
+                    "an id of its own",
                 )
             )
         own.add(source.id)
