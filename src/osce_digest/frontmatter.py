@@ -143,7 +143,7 @@ def parse_yaml(
         ]
     if root is None:
         return YamlDoc(data=None), []
-    converter = _Converter(file, offset, _Positions(text, offset))
+    converter = _Converter(file, _Positions(text, offset))
     data = converter.convert(root, ())
     doc = YamlDoc(data, converter.values, converter.keys, frozenset(converter.invalid))
     return doc, converter.diagnostics
@@ -206,9 +206,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, file: str, offset: int) 
 class _Converter:
     """Turns composed YAML nodes into plain data, recording positions."""
 
-    def __init__(self, file: str, offset: int, positions: _Positions) -> None:
+    def __init__(self, file: str, positions: _Positions) -> None:
         self.file = file
-        self.offset = offset
         self.positions = positions
         self.values: dict[Path_, tuple[int, int]] = {}
         self.keys: dict[Path_, tuple[int, int]] = {}

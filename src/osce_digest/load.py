@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -529,19 +530,7 @@ def load_report(
                 )
             )
     diagnostics += _check_references(meta, site, vocab, doc, file.rel)
-    body = BodyContext(
-        file=file.rel,
-        line_offset=split.body_line - 1,
-        parser=ctx.parser,
-        classifier=ctx.classifier,
-        topics=vocab.topics,
-        actors=vocab.actors,
-        sources=sources,
-        aliases=ctx.aliases,
-        lines=split.body.split("\n"),
-        unchecked=vocab.broken,
-        parties=ctx.parties,
-    )
+    body = _body_context(split.body, split.body_line, file.rel, ctx, sources)
     lede, sections = build_sections(md_.parse(ctx.parser, split.body), body)
     diagnostics += body.diagnostics
     cited = tuple(body.citations)
@@ -565,23 +554,35 @@ def load_report(
     return (report if slug and KEY_PATTERN.fullmatch(slug) else None), diagnostics
 
 
-def _body_problems(body: str, body_line: int, file: str, ctx: ReportContext) -> list[Diagnostic]:
-    """The body's own problems, when the front matter cannot be read: reported with its
-    errors, all at once. Without the front matter the report's sources are unknown, so
-    citations are not checked (nor, later, links: they need the whole site)."""
-    context = BodyContext(
+def _body_context(
+    body: str,
+    body_line: int,
+    file: str,
+    ctx: ReportContext,
+    sources: Mapping[str, SourceMeta] | None = None,
+) -> BodyContext:
+    """What building a body's section model needs; without ``sources`` (the front matter
+    could not be read), citations are not checked."""
+    return BodyContext(
         file=file,
         line_offset=body_line - 1,
         parser=ctx.parser,
         classifier=ctx.classifier,
         topics=ctx.vocab.topics,
         actors=ctx.vocab.actors,
-        sources={},
+        sources=sources or {},
         aliases=ctx.aliases,
         lines=body.split("\n"),
-        unchecked=ctx.vocab.broken | {"sources"},
+        unchecked=ctx.vocab.broken | ({"sources"} if sources is None else set()),
         parties=ctx.parties,
     )
+
+
+def _body_problems(body: str, body_line: int, file: str, ctx: ReportContext) -> list[Diagnostic]:
+    """The body's own problems, when the front matter cannot be read: reported with its
+    errors, all at once. Without the front matter the report's sources are unknown, so
+    citations are not checked (nor, later, links: they need the whole site)."""
+    context = _body_context(body, body_line, file, ctx)
     build_sections(md_.parse(ctx.parser, body), context)
     return context.diagnostics
 
