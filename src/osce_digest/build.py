@@ -45,7 +45,6 @@ from osce_digest.search import SearchIndex, updated_files
 from osce_digest.templates import (
     TemplateFailure,
     make_environment,
-    missing_static,
 )
 from osce_digest.write import (
     MARKER,
@@ -183,8 +182,9 @@ def _load_and_publish(
     site = loaded.site
     if site is None or diagnostics.errors or (o.strict and diagnostics):
         if templates.is_dir():  # the templates' own mistakes too, all at once
-            _, problems = make_environment(templates, cache, prune=False)
-            problems += missing_static(templates, static | GENERATED_STATIC)
+            _, problems = make_environment(
+                templates, cache, prune=False, static=static | GENERATED_STATIC
+            )
             diagnostics = diagnostics.adding(*problems)
         return BuildResult(diagnostics, 0, 0, 0.0)
     if o.base_url is not None:
@@ -199,8 +199,7 @@ def _load_and_publish(
             "run digest in the project folder, or pass --templates DIR",
         )
         return BuildResult(diagnostics.adding(missing), 0, 0, 0.0)
-    env, problems = make_environment(templates, cache)
-    problems += missing_static(templates, static | GENERATED_STATIC)
+    env, problems = make_environment(templates, cache, static=static | GENERATED_STATIC)
     assert loaded.indexes is not None  # a loaded site always has its indexes
     pages = plan_pages(site, loaded.indexes)
     assets = static_assets(templates / "static") + generated_assets(site, loaded.indexes, pages)
@@ -249,7 +248,9 @@ def _spare(cache: Cache, out: Path) -> Path:
     return cache.folder / "spare" / digest_of("spare", str(out.absolute()))
 
 
-GENERATED_STATIC = frozenset({"pygments.css"})
+PYGMENTS_CSS = "pygments.css"
+"""The code-highlighting style sheet, made by the build under static/."""
+GENERATED_STATIC = frozenset({PYGMENTS_CSS})
 """The files under static/ the build makes itself, besides templates/static/."""
 
 
@@ -257,7 +258,7 @@ def static_assets(folder: Path) -> list[Asset]:
     """templates/static/** copied to static/, the code-highlighting CSS, the front-matter schema."""
     schema = json_schema(ReportMeta, "osce-digest report front matter")
     assets = [
-        Asset("static/pygments.css", pygments_css().encode("utf-8"), "pygments"),
+        Asset(f"static/{PYGMENTS_CSS}", pygments_css().encode("utf-8"), "pygments"),
         Asset("api/schema.json", _json(schema), "the report front-matter schema"),
     ]
     for rel, path in static_files(folder):

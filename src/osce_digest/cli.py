@@ -21,7 +21,7 @@ from osce_digest.discover import static_files
 from osce_digest.load import epoch_problem, load_site, today
 from osce_digest.parallel import collector_paused, default_jobs
 from osce_digest.scaffold import ScaffoldRefused, new_report
-from osce_digest.templates import make_environment, missing_static
+from osce_digest.templates import make_environment
 from osce_digest.write import OutputRefused, check_output, holds_build
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -200,8 +200,7 @@ def _check(args: argparse.Namespace, root: Path) -> int:
         loaded = load_site(root, drafts=True, jobs=default_jobs(), static=static)
     diagnostics = list(loaded.diagnostics)
     if templates.is_dir():  # what a build would refuse in the templates, without rendering
-        diagnostics += make_environment(templates, prune=False)[1]
-        diagnostics += missing_static(templates, static | GENERATED_STATIC)
+        diagnostics += make_environment(templates, prune=False, static=static | GENERATED_STATIC)[1]
     if args.format == "json":
         console.say(console.format_json(diagnostics), sys.stdout)
     elif args.format == "github":

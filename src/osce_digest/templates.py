@@ -12,6 +12,7 @@ import json
 import re
 import traceback
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from typing import Any
 
@@ -58,11 +59,16 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 
 def make_environment(
-    folder: Path, cache: Cache | None = None, *, prune: bool = True
+    folder: Path,
+    cache: Cache | None = None,
+    *,
+    prune: bool = True,
+    static: AbstractSet[str] | None = None,
 ) -> tuple[jinja2.Environment | None, list[Diagnostic]]:
     """A strict environment with every template in ``folder`` compiled (with ``cache``,
     compiled once per version of each template, and with ``prune``, the compiled templates
-    of other versions removed from it)."""
+    of other versions removed from it). With ``static``, the names the site will have under
+    static/, a template's link to any other is a problem too (see ``missing_static``)."""
     compiled = _CompiledTemplates(cache) if cache is not None else None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folder),
@@ -102,6 +108,8 @@ def make_environment(
         except OSError as exc:
             why = f"cannot read the template: {exc.strerror}"
             problems.append(error(f"templates/{name}", 0, 0, "unreadable", why))
+    if static is not None:
+        problems += missing_static(folder, static)
     if cache is not None and compiled is not None and prune:
         cache.prune("templates", compiled.used)
     return (env if not problems else None), problems
@@ -111,7 +119,7 @@ _STATIC_REFERENCE = re.compile(r"\{\{-?\s*root\s*-?\}\}static/([^\"'\s?#{}<>]+)"
 """A template's link to a file of the site's static/ folder: ``{{ root }}static/x.css``."""
 
 
-def missing_static(folder: Path, present: set[str]) -> list[Diagnostic]:
+def missing_static(folder: Path, present: AbstractSet[str]) -> list[Diagnostic]:
     """The templates' links to static files (``{{ root }}static/...``) that the site will
     not have: ``present`` holds the names under static/ it will. Every page would link to
     nothing (a missing style sheet leaves every page unstyled)."""
