@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from osce_digest.checks import check_overrides
-from osce_digest.diagnostics import Diagnostic, did_you_mean, error
+from osce_digest.diagnostics import Diagnostic, close_guess, error
 from osce_digest.discover import SourceFile
 from osce_digest.frontmatter import YamlDoc, parse_yaml
 from osce_digest.model import (
@@ -158,8 +158,8 @@ def _site_values(meta: SiteMeta, doc: YamlDoc, file: str) -> list[Diagnostic]:
 
 def _guess(name: str, known: tuple[str, ...]) -> str:
     """A "did you mean" and a semicolon, when one is close; else nothing."""
-    guess = did_you_mean(name, known)
-    return f"{guess}; " if guess.startswith("did") else ""
+    guess = close_guess(name, known)
+    return f"{guess}; " if guess else ""
 
 
 def load_list(

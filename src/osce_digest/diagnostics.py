@@ -172,12 +172,18 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.severity is Severity.ERROR for d in diagnostics)
 
 
+def close_guess(name: str, known: Iterable[str]) -> str:
+    """``did_you_mean``'s "did you mean 'x'?" when a known name is close; else ""."""
+    close = difflib.get_close_matches(name, sorted(set(known)), n=1, cutoff=0.6)
+    return f"did you mean '{close[0]}'?" if close else ""
+
+
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """A "did you mean" phrase for a misspelt name, or the list of known names."""
     choices = sorted(set(known))
-    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'?"
+    guess = close_guess(name, choices)
+    if guess:
+        return guess
     if not choices:
         return "none are defined"
     shown = ", ".join(choices[:12])

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from markdown_it import MarkdownIt
 
 from osce_digest import markdown as md_
-from osce_digest.diagnostics import Diagnostic, did_you_mean, error, warning
+from osce_digest.diagnostics import Diagnostic, close_guess, did_you_mean, error, warning
 from osce_digest.evidence import Classifier, badge_label, badge_title, weakest
 from osce_digest.model import (
     SECTION_KINDS,
@@ -287,8 +287,8 @@ def _heading_parts(heading: md_.Heading, ctx: BodyContext) -> HeadingParts:
             hint = "move it to the ### items it belongs to"
         else:
             message = f"unknown attribute {key}= on a heading, so it does nothing"
-            guess = did_you_mean(key, known or ITEM_ATTRIBUTES)
-            hint = (guess + " " if guess.startswith("did") else "") + (
+            guess = close_guess(key, known or ITEM_ATTRIBUTES)
+            hint = (guess + " " if guess else "") + (
                 "a ### item takes topics=, evidence=, sources= and no_public_statement=; "
                 "a ## section, no_public_statement="
             )
