@@ -102,7 +102,11 @@ class Status:
     def build(self) -> str:
         """Which build the output holds, as pages are told."""
         with self.changed:
-            return f"{self.session}-{self.generation}"
+            return self.build_of(self.generation)
+
+    def build_of(self, generation: int) -> str:
+        """The name of this server's build ``generation``."""
+        return f"{self.session}-{generation}"
 
     def stop(self) -> None:
         """End every event stream."""
@@ -233,7 +237,7 @@ def _stream(status: Status) -> Iterator[tuple[str, str]]:
     with status.changed:
         seen = status.generation
         errors, built = status.errors, status.built
-    yield "hello", json.dumps({"build": f"{status.session}-{seen}"})
+    yield "hello", json.dumps({"build": status.build_of(seen)})
     if errors:
         yield "errors", json.dumps({"text": errors, "built": built})
     while True:
