@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeGuard, TypeVar
 from zoneinfo import ZoneInfo
@@ -31,6 +32,7 @@ from osce_digest.config import (
     load_list,
     load_site_meta,
 )
+from osce_digest.consistency import encounter_conflicts
 from osce_digest.diagnostics import (
     Diagnostic,
     Diagnostics,
@@ -42,7 +44,7 @@ from osce_digest.diagnostics import (
 )
 from osce_digest.discover import Content, SourceFile, discover, read_source, text_of
 from osce_digest.evidence import Classifier
-from osce_digest.frontmatter import YamlDoc, parse_yaml, split_front_matter
+from osce_digest.frontmatter import Path_, YamlDoc, parse_yaml, split_front_matter
 from osce_digest.indexes import Indexes, build_indexes, related_reports, relatedness
 from osce_digest.model import (
     ActorMeta,
@@ -257,12 +259,26 @@ def load_site(
     }
     for report in reports:
         diagnostics += check_links(report, pages)
+    diagnostics += encounter_conflicts(reports, partial(_located, content.reports))
     # A report's own diagnostics had the checks applied where it was parsed (_load_one).
     overrides = {r.path: r.meta.checks for r in reports}
     every = Diagnostics(apply_overrides(diagnostics, meta.checks, overrides), packs)
     files = {r.digest: (root / r.path, root) for r in reports}
     bodies = Bodies(cache, kept, files, context)
     return LoadResult(site, every, build_indexes(site, _related(site, cache)), bodies)
+
+
+def _located(
+    files: tuple[SourceFile, ...], report: ReportSummary, path: Path_, key: bool
+) -> tuple[int, int]:
+    """Where a front-matter path (its value, or with ``key`` its key) is in a report's
+    file: its front matter read again for the positions (only on a mistake); the first
+    line when the file changed since."""
+    file = next((f for f in files if f.rel == report.path), None)
+    text = text_of(file) if file is not None else None
+    split = split_front_matter(text, report.path)[0] if text is not None else None
+    doc = parse_yaml(split.yaml_text, report.path, split.yaml_line)[0] if split else None
+    return doc.where(path, key=key) if doc is not None else (1, 1)
 
 
 def _unknown_organizations(file: SourceFile | None, vocab: Vocabularies) -> list[Diagnostic]:

@@ -1,0 +1,107 @@
+"""Consistency: what several reports state together must agree.
+
+Every report about an encounter repeats its facts (name, dates, venue, kind, participants,
+place, direct contact, duration), and the encounter's page, the timeline and the listings
+show one set of them. Where two reports disagree, the site would print one report's facts
+beside another's text: an error at each fact of a later report that differs from the
+earliest report about the encounter (the established record, and the one a new report's
+typo departs from).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from osce_digest.diagnostics import Diagnostic, error
+from osce_digest.frontmatter import Path_
+from osce_digest.model import EncounterMeta, ReportSummary
+
+Facts = dict[Path_, object]
+"""An encounter's facts by their path under ``encounter:`` in the front matter."""
+
+Where = Callable[[ReportSummary, Path_, bool], tuple[int, int]]
+"""The (line, col) of a front-matter path in a report's file: of its value, or of its key
+when the last argument is true."""
+
+_END: Path_ = ("end",)
+
+
+def encounter_conflicts(reports: Iterable[ReportSummary], where: Where) -> list[Diagnostic]:
+    """An error for each encounter fact a report gives differently from the earliest report
+    about the same encounter (by date, then file). ``where`` locates the fact; it is called
+    only for a conflict."""
+    groups: dict[str, list[ReportSummary]] = defaultdict(list)
+    for report in reports:
+        groups[report.meta.encounter.id].append(report)
+    found = []
+    for key, group in groups.items():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda r: (r.meta.date, r.path))
+        first, *later = group
+        record = facts(first.meta.encounter)
+        for report in later:
+            for path, value in facts(report.meta.encounter).items():
+                if path not in record or record[path] == value:
+                    continue
+                unstated = path == _END and report.meta.encounter.end is None
+                # No end is stated inside encounter:, where the fix goes.
+                line, col = where(report, ("encounter", *(() if unstated else path)), unstated)
+                name = ".".join(str(p) for p in path)
+                found.append(
+                    error(
+                        report.path,
+                        line,
+                        col,
+                        "encounter-conflict",
+                        f"encounter '{key}': {name} is {_stated(report, path, value)} here but "
+                        f"{_stated(first, path, record[path])} in {first.path}",
+                        "reports about the same encounter must agree on its facts (its page "
+                        "shows one set of them): correct the one that is wrong",
+                    )
+                )
+    return found
+
+
+def facts(meta: EncounterMeta) -> Facts:
+    """The facts of an encounter that a report states. Optional ones a report leaves out
+    are absent: leaving a fact out does not contradict a report that gives it. The end is
+    always stated (no end is a one-day encounter), and participants compare as a set."""
+    stated: Facts = {
+        ("name",): meta.name,
+        ("start",): meta.start,
+        _END: meta.end or meta.start,
+        ("kind",): meta.kind,
+    }
+    optional: Facts = {
+        ("venue",): meta.venue,
+        ("participants",): frozenset(meta.participants) or None,
+        ("direct_contact",): meta.direct_contact,
+        ("duration",): meta.duration,
+    }
+    if meta.place is not None:
+        place = meta.place
+        optional[("place", "name")] = place.name
+        optional[("place", "locality")] = place.locality
+        optional[("place", "near")] = place.near
+        optional[("place", "country")] = place.country
+    stated.update({path: value for path, value in optional.items() if value is not None})
+    return stated
+
+
+def _stated(report: ReportSummary, path: Path_, value: object) -> str:
+    if path == _END and report.meta.encounter.end is None:
+        return f"{_shown(value)} (no end given: one day)"
+    return _shown(value)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, frozenset):
+        return "[" + ", ".join(sorted(value)) + "]"
+    return f"'{value}'"
