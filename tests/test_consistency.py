@@ -45,6 +45,11 @@ def test_the_earliest_report_is_the_record_and_the_later_one_is_flagged(
         (EARLIER, "place.country"),
         (EARLIER, "kind"),
     ]
+    messages = [d.message for d in load_site(project).diagnostics if d.rule == "encounter-conflict"]
+    assert messages[0] == (
+        "encounter 'test-council-2024': end is 2024-12-06 here but is not given (so "
+        f"2024-12-05) in {LATER}"
+    )
 
 
 def test_facts_left_out_or_reordered_do_not_conflict(make_project: MakeProject) -> None:
@@ -52,7 +57,8 @@ def test_facts_left_out_or_reordered_do_not_conflict(make_project: MakeProject) 
     # The later report already lists the participants in another order, adds a locality
     # and direct_contact the earlier one leaves out: none of them is flagged.
     later = (project / LATER).read_text("utf-8")
-    assert "[boris-sample, alice-example]" in later and "direct_contact: true" in later
+    assert "[boris-sample, alice-example]" in later
+    assert "direct_contact: true" in later
     edit(project, LATER, "  venue: test-council\n", "  end: 2024-12-06\n  venue: test-council\n")
     edit(project, LATER, "country: IT", "country: MT")
     edit(project, LATER, "kind: bilateral", "kind: co-attendance")

@@ -51,6 +51,8 @@ encounter:
   id: test-council-2024
   name: 9th Test Council
   start: 2024-12-05
+  end: 2024-12-06
+  kind: co-attendance
 ---
 
 The ministers met <script>alert(2)</script> in Ukraine & elsewhere.
@@ -64,6 +66,8 @@ encounter:
   id: test-council-2024
   name: 9th Test Council
   start: 2024-12-05
+  end: 2024-12-06
+  kind: co-attendance
 ---
 
 Nothing was said.

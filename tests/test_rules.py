@@ -122,6 +122,14 @@ POSITIVE = {
         FULL,
         "{id: transcript-1",
     ),
+    "unknown-source-kind": (
+        front(
+            sources="  - {id: transcript-1, title: R, publisher: S, url: 'https://e.org/t',\n"
+            "     kind: readou}\n"
+        ),
+        FULL,
+        "kind: readou",
+    ),
     "broken-link": (front(), FULL + "\nSee [the agenda](#agendaa).\n", "See [the agenda]"),
     "remote-image": (
         front(),

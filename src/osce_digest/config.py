@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from osce_digest.checks import check_overrides
-from osce_digest.diagnostics import Diagnostic, close_guess, error
+from osce_digest.diagnostics import Diagnostic, close_guess, error, warning
 from osce_digest.discover import SourceFile
 from osce_digest.frontmatter import YamlDoc, parse_yaml
 from osce_digest.model import (
@@ -248,6 +248,19 @@ def field_problems(
                 "organization",
             )
         )
+    if isinstance(entry, SourceMeta) and entry.kind not in (None, *SOURCE_KINDS):
+        line, col = doc.where((*path, "kind"))
+        found.append(
+            warning(
+                file,
+                line,
+                col,
+                "unknown-source-kind",
+                f"source kind '{entry.kind}' is not one of {', '.join(SOURCE_KINDS)}",
+                _guess(entry.kind, SOURCE_KINDS) + "a kind of your own is printed as written; "
+                "silence this with checks: {unknown-source-kind: off}",
+            )
+        )
     for name, pattern, what in _FIELD_FORMS:
         value = getattr(entry, name, None)
         if isinstance(value, str) and not pattern.fullmatch(value):
@@ -267,6 +280,9 @@ def field_problems(
 
 ACTOR_KINDS = ("person", "state", "organization")
 """What an entry of actors.yaml can be."""
+
+SOURCE_KINDS = ("transcript", "readout", "official", "wire", "press", "analysis")
+"""The kinds of source the content contract names (another is a warning: it may be a typo)."""
 
 _FIELD_FORMS = (
     ("url", re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE), "an http(s) address"),

@@ -21,11 +21,11 @@ from osce_digest.model import EncounterMeta, ReportSummary
 Facts = dict[Path_, object]
 """An encounter's facts by their path under ``encounter:`` in the front matter."""
 
-Where = Callable[[ReportSummary, Path_, bool], tuple[int, int]]
-"""The (line, col) of a front-matter path in a report's file: of its value, or of its key
-when the last argument is true."""
-
-_END: Path_ = ("end",)
+Located = tuple[int, int, bool]
+Where = Callable[[ReportSummary, Path_], Located]
+"""Where a front-matter path is in a report's file, and whether the file gives it: the
+(line, col) of its value, or, for a value left to its default, of its mapping's key (the
+fix goes inside)."""
 
 
 def encounter_conflicts(reports: Iterable[ReportSummary], where: Where) -> list[Diagnostic]:
@@ -46,9 +46,8 @@ def encounter_conflicts(reports: Iterable[ReportSummary], where: Where) -> list[
             for path, value in facts(report.meta.encounter).items():
                 if path not in record or record[path] == value:
                     continue
-                unstated = path == _END and report.meta.encounter.end is None
-                # No end is stated inside encounter:, where the fix goes.
-                line, col = where(report, ("encounter", *(() if unstated else path)), unstated)
+                line, col, given = where(report, ("encounter", *path))
+                there = _shown(record[path], where(first, ("encounter", *path))[2])
                 name = ".".join(str(p) for p in path)
                 found.append(
                     error(
@@ -56,8 +55,8 @@ def encounter_conflicts(reports: Iterable[ReportSummary], where: Where) -> list[
                         line,
                         col,
                         "encounter-conflict",
-                        f"encounter '{key}': {name} is {_stated(report, path, value)} here but "
-                        f"{_stated(first, path, record[path])} in {first.path}",
+                        f"encounter '{key}': {name} {_shown(value, given)} here but "
+                        f"{there} in {first.path}",
                         "reports about the same encounter must agree on its facts (its page "
                         "shows one set of them): correct the one that is wrong",
                     )
@@ -67,12 +66,13 @@ def encounter_conflicts(reports: Iterable[ReportSummary], where: Where) -> list[
 
 def facts(meta: EncounterMeta) -> Facts:
     """The facts of an encounter that a report states. Optional ones a report leaves out
-    are absent: leaving a fact out does not contradict a report that gives it. The end is
-    always stated (no end is a one-day encounter), and participants compare as a set."""
+    are absent: leaving a fact out does not contradict a report that gives it. The end and
+    the kind always count (no end is a one-day encounter, no kind a bilateral one: so the
+    site shows it), and participants compare as a set."""
     stated: Facts = {
         ("name",): meta.name,
         ("start",): meta.start,
-        _END: meta.end or meta.start,
+        ("end",): meta.end or meta.start,
         ("kind",): meta.kind,
     }
     optional: Facts = {
@@ -91,17 +91,14 @@ def facts(meta: EncounterMeta) -> Facts:
     return stated
 
 
-def _stated(report: ReportSummary, path: Path_, value: object) -> str:
-    if path == _END and report.meta.encounter.end is None:
-        return f"{_shown(value)} (no end given: one day)"
-    return _shown(value)
-
-
-def _shown(value: object) -> str:
+def _shown(value: object, given: bool) -> str:
+    """'is X', or for a fact left to its default 'is not given (so X)'."""
     if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, frozenset):
-        return "[" + ", ".join(sorted(value)) + "]"
-    return f"'{value}'"
+        text = str(value).lower()
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, frozenset):
+        text = "[" + ", ".join(sorted(value)) + "]"
+    else:
+        text = f"'{value}'"
+    return f"is {text}" if given else f"is not given (so {text})"

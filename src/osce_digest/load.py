@@ -32,7 +32,7 @@ from osce_digest.config import (
     load_list,
     load_site_meta,
 )
-from osce_digest.consistency import encounter_conflicts
+from osce_digest.consistency import Located, encounter_conflicts
 from osce_digest.diagnostics import (
     Diagnostic,
     Diagnostics,
@@ -268,17 +268,19 @@ def load_site(
     return LoadResult(site, every, build_indexes(site, _related(site, cache)), bodies)
 
 
-def _located(
-    files: tuple[SourceFile, ...], report: ReportSummary, path: Path_, key: bool
-) -> tuple[int, int]:
-    """Where a front-matter path (its value, or with ``key`` its key) is in a report's
-    file: its front matter read again for the positions (only on a mistake); the first
-    line when the file changed since."""
+def _located(files: tuple[SourceFile, ...], report: ReportSummary, path: Path_) -> Located:
+    """Where a front-matter path is in a report's file and whether the file gives it (see
+    ``consistency.Where``): its front matter read again for the positions, only on a
+    mistake; the first line when the file changed since."""
     file = next((f for f in files if f.rel == report.path), None)
     text = text_of(file) if file is not None else None
     split = split_front_matter(text, report.path)[0] if text is not None else None
     doc = parse_yaml(split.yaml_text, report.path, split.yaml_line)[0] if split else None
-    return doc.where(path, key=key) if doc is not None else (1, 1)
+    if doc is None:
+        return 1, 1, True
+    if path in doc.values:
+        return (*doc.values[path], True)
+    return (*doc.where(path[:-1], key=True), False)
 
 
 def _unknown_organizations(file: SourceFile | None, vocab: Vocabularies) -> list[Diagnostic]:

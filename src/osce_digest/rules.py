@@ -109,6 +109,14 @@ RULES: tuple[Rule, ...] = (
         "every source.",
     ),
     Rule(
+        "unknown-source-kind",
+        "warning",
+        "Unknown kind of source",
+        "A source whose kind is not one of transcript, readout, official, wire, press or "
+        "analysis, most often a typo. Readers weigh a source by its kind; use one of "
+        "these, or switch the check off for a kind of your own.",
+    ),
+    Rule(
         "broken-link",
         "error",
         "Broken link",
