@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from conftest import REPO, TESTS
-from osce_digest import discover, parallel, report_jobs
+from osce_digest import discover, load, parallel, report_jobs
 from osce_digest.cache import FOLDER, open_cache
 from osce_digest.cli import main
 from osce_digest.incremental import last_snapshot, output_files
@@ -621,3 +621,33 @@ def test_related_reports_are_kept_across_prose_edits_and_ranked_again_after_othe
     again = load_site(project, cache=cache).indexes
     assert again is not None
     assert again.related == related_reports(after)
+
+
+def test_a_broken_site_yaml_still_reports_the_reports_errors_and_keeps_the_cache(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, site_yaml = project / "site", project / "content" / "site.yaml"
+    report = next((project / "content" / "reports").glob("*.md"))
+    rel = report.relative_to(project).as_posix()
+    good, text = site_yaml.read_text("utf-8"), report.read_text("utf-8")
+    build(project, out)
+    site_yaml.write_text(good.replace("title:", "title: [broken]\nold_title:", 1), "utf-8")
+    report.write_text(text + "\nSee [nothing](#nowhere-at-all). Talks may resume.\n", "utf-8")
+    capsys.readouterr()
+    build(project, out, exit_code=1)
+    err = capsys.readouterr().err
+    assert f"{rel}:" in err
+    assert "#nowhere-at-all" in err
+    assert "content/site.yaml:" in err
+    # Its warning (a hedge) is not reported: warnings depend on site.yaml's settings.
+    assert "warning:" not in err
+    assert main(["check", "--root", str(project)]) == 1
+    assert "3 errors, 0 warnings in 2 files" in capsys.readouterr().out
+    # site.yaml back as it was: only the report that changed is parsed again.
+    report.write_text(text + "\nTalks will resume.\n", "utf-8")
+    site_yaml.write_text(good, "utf-8")
+    parsed: list[str] = []
+    real = load.load_report
+    monkeypatch.setattr(load, "load_report", lambda f, *a: parsed.append(f.rel) or real(f, *a))
+    build(project, out, "--jobs", "1")
+    assert parsed == [rel]

@@ -37,6 +37,7 @@ from osce_digest.diagnostics import (
     Diagnostic,
     Diagnostics,
     Packed,
+    Severity,
     did_you_mean,
     error,
     pack,
@@ -191,7 +192,9 @@ def load_site(
     meta, problems = load_site_meta(content.vocabularies.get("site.yaml"))
     diagnostics += problems
     lists: dict[str, dict[str, Any]] = {}
-    broken: set[str] = set()
+    # Without site.yaml the reports are still checked for errors, with its defaults and
+    # without its authors: one mistake there must not hide the others.
+    broken: set[str] = set() if meta is not None else {"site"}
     names: list[str] = []
     for name, cls, key in (
         ("topics", TopicMeta, "key"),
@@ -212,8 +215,8 @@ def load_site(
     vocab = Vocabularies(topics, actors, venues, shared, frozenset(broken))
     if "actors" not in broken:
         diagnostics += _unknown_organizations(content.vocabularies.get("venues.yaml"), vocab)
-    if meta is None:
-        return LoadResult(None, Diagnostics(diagnostics))
+    settled = meta is not None
+    meta = meta if meta is not None else SiteMeta(title="")
     lexicon = load_lexicon(meta.scale)
     day = today(meta.timezone)
     namespace = digest_of(
@@ -222,7 +225,9 @@ def load_site(
         *(f.digest for _, f in sorted(content.vocabularies.items())),
     )
     context = (meta, vocab, day, namespace)
-    loaded, kept = _load_reports(content.reports, context, jobs, cache)
+    # A stand-in's results are cached (the same mistake again is quick), but the entries of
+    # the last good site.yaml are kept for when its text comes back (an undo).
+    loaded, kept = _load_reports(content.reports, context, jobs, cache, prune=settled)
     reports: list[ReportSummary] = []
     slugs: dict[str, str] = {}
     packs: list[Packed] = []
@@ -263,6 +268,10 @@ def load_site(
     # A report's own diagnostics had the checks applied where it was parsed (_load_one).
     overrides = {r.path: r.meta.checks for r in reports}
     every = Diagnostics(apply_overrides(diagnostics, meta.checks, overrides), packs)
+    if not settled:  # the reports' warnings depend on settings site.yaml did not give
+        rels = {f.rel for f in content.reports}
+        shown = (d for d in every if d.severity is Severity.ERROR or d.file not in rels)
+        return LoadResult(None, Diagnostics(shown))
     files = {r.digest: (root / r.path, root) for r in reports}
     bodies = Bodies(cache, kept, files, context)
     return LoadResult(site, every, build_indexes(site, _related(site, cache)), bodies)
@@ -442,9 +451,12 @@ def _load_reports(
     context: tuple[SiteMeta, Vocabularies, dt.date, str],
     jobs: int,
     cache: Cache | None,
+    *,
+    prune: bool = True,
 ) -> tuple[list[Loaded], dict[str, Report]]:
     """Parse every report, taking unchanged ones from the cache; results in file order, and
-    the full reports the cache does not hold, by digest."""
+    the full reports the cache does not hold, by digest. With ``prune``, the cache keeps
+    the entries of these reports only."""
     digests = [report_digest(context[3], f) for f in files]
     found: dict[int, Loaded] = {}
     if cache is not None:
@@ -460,7 +472,7 @@ def _load_reports(
         found[index] = (summary, diagnostics)
         if report is not None:
             kept[report.digest] = report
-    if cache is not None:
+    if cache is not None and prune:
         cache.prune("reports", digests)
     return [found[i] for i in range(len(files))], kept
 
@@ -713,7 +725,7 @@ def _check_references(
                 )
             )
     for index, key in enumerate(meta.authors):
-        if key not in site.authors:
+        if "site" not in vocab.broken and key not in site.authors:
             unknown(
                 ("authors", index),
                 "unknown-author",
