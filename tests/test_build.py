@@ -220,6 +220,35 @@ def test_a_template_error_in_a_helper_is_reported_and_the_last_site_stays(
     assert not list(project.glob(".site.staging-*")), "the abandoned stage is gone"
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_render_errors_in_several_templates_are_all_reported_once_each(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    make_project: MakeProject,
+    jobs: str,
+) -> None:
+    monkeypatch.setattr(parallel, "MIN_ITEMS_PER_WORKER", 1)  # report pages go to a helper
+    project = make_project(MULTI)
+    templates = project / "templates"
+    mistakes = {"report.html": "meta.title", "topic.html": "topic.label", "home.html": "site.title"}
+    for name, expression in mistakes.items():
+        text = (templates / name).read_text("utf-8")
+        assert "{{ " + expression + " }}" in text
+        typo = expression.replace(".", ".x_", 1)
+        (templates / name).write_text(text.replace(expression, typo, 1), "utf-8")
+    capsys.readouterr()
+    assert main(["build", "--root", str(project), "--jobs", jobs]) == 1
+    err = capsys.readouterr().err
+    failures = [line for line in err.split("\n") if ": error: rendering " in line]
+    assert [line.split(":")[0].split(". ")[-1] for line in failures] == [
+        "templates/home.html",
+        "templates/report.html",
+        "templates/topic.html",
+    ], err
+    assert "Traceback" not in err
+    assert not (project / "site").exists()
+
+
 @pytest.mark.parametrize("target", ["", "content", "templates", "content/reports"])
 def test_project_folders_are_refused_as_output(
     target: str, capsys: pytest.CaptureFixture[str], make_project: MakeProject

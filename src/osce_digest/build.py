@@ -227,6 +227,9 @@ def _load_and_publish(
         stage.abandon()
         failed = diagnostics.adding(failure.diagnostic)
         return BuildResult(failed, 0, 0, 0.0)
+    except report_jobs.RenderFailed as failure:
+        stage.abandon()
+        return BuildResult(diagnostics.adding(*failure.diagnostics), 0, 0, 0.0)
     except BaseException:
         stage.abandon()
         raise

@@ -22,6 +22,7 @@ from typing import Any
 
 from osce_digest import parallel
 from osce_digest.cache import Cache
+from osce_digest.diagnostics import Diagnostic
 from osce_digest.incremental import Reuse, record, record_files
 from osce_digest.load import Bodies
 from osce_digest.model import Site
@@ -70,6 +71,14 @@ class Work:
     """The build's cache."""
 
 
+class RenderFailed(Exception):
+    """Templates failed to render pages: the first failure of each template and place."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        super().__init__(diagnostics)
+        self.diagnostics = diagnostics
+
+
 def start_helpers(jobs: int, reports: int) -> parallel.Helpers:
     """``jobs - 1`` helpers, when there are reports enough to share; else none, and this
     process makes every file itself."""
@@ -99,8 +108,9 @@ def produce(
     page_shas: dict[str, str] = {}
     file_shas: dict[str, str] = {}
     stage = work.stage.path
+    failed: dict[str, Diagnostic] = {}  # by template: the first failure, its pages skipped
     own: list[Callable[[], None]] = [
-        partial(_own, page_shas, stage, page.output, partial(_render, work.env, page, work.bodies))
+        partial(_own_page, page_shas, failed, stage, page, work.env, work.bodies)
         for page in (work.pages[i] for i in reuse.render)
         if not page.report
     ]
@@ -114,13 +124,21 @@ def produce(
     shared: list[object] = [view, d, *d.topics.values(), *d.actors.values(), *d.venues.values()]
     shared += [*d.reports.values(), *d.encounters.values(), *work.site.meta.authors.values()]
     setup = (_setup, (work.templates, work.cache, work.stage.path, work.bodies), shared)
-    state = (work.env, work.stage.path, work.bodies)
+    state = (work.env, work.stage.path, work.bodies, failed)
     results = helpers.share(_report_job, jobs, state, own, setup=setup)
-    for job, (page_sha, api_sha) in zip(jobs, results, strict=True):
+    failures = list(failed.values())
+    for job, (page_sha, api_sha, failure) in zip(jobs, results, strict=True):
         if job.page is not None and page_sha is not None:
             page_shas[job.page.output] = page_sha
         if job.api is not None and api_sha is not None:
             file_shas[job.api] = api_sha
+        if failure is not None:
+            failures.append(failure)
+    if failures:
+        # Each process stops rendering a template at its first failure; several can meet
+        # the same one. One per place is enough, whichever page met it.
+        first = {(d.file, d.line, d.col): d for d in reversed(failures)}
+        raise RenderFailed(sorted(first.values(), key=Diagnostic.sort_key))
     record(reuse, work.pages, page_shas)
     record_files(reuse, file_shas)
     return len(assets) + len(made)
@@ -144,33 +162,62 @@ def _report_jobs(work: Work, reuse: Reuse, made: list[LazyFile]) -> list[ReportJ
     return jobs
 
 
-def _setup(
-    templates: Path, cache: Cache, stage: Path, bodies: Bodies
-) -> tuple[TemplateEnvironment, Path, Bodies]:
+JobState = tuple[TemplateEnvironment, Path, Bodies, dict[str, Diagnostic]]
+"""What a process making report jobs holds: the compiled templates, the stage, the bodies,
+and the first failure of each template in this process (see ``_report_job``)."""
+
+
+def _setup(templates: Path, cache: Cache, stage: Path, bodies: Bodies) -> JobState:
     """A helper's state: its own compiled templates (from the cache: the build compiled and
     checked them), the stage and the bodies."""
     env, problems = make_environment(templates, cache, prune=False)
     if env is None:  # a template changed since the build compiled it
         raise TemplateFailure(problems[0])
-    return env, stage, bodies
+    return env, stage, bodies, {}
 
 
 def _report_job(
-    state: tuple[TemplateEnvironment, Path, Bodies], job: ReportJob
-) -> tuple[str | None, str | None]:
-    """Make a report's files into the stage; their SHA-256 digests."""
-    env, stage, bodies = state
+    state: JobState, job: ReportJob
+) -> tuple[str | None, str | None, Diagnostic | None]:
+    """Make a report's files into the stage; their SHA-256 digests, and the template's
+    failure if its page failed to render. After a failure the process renders no more
+    pages of that template (the build will stop; its other templates are still tried)."""
+    env, stage, bodies, failed = state
     report = bodies.full(job.digest, job.path)
     page_sha = api_sha = None
+    if job.page is not None and job.page.template in failed:
+        return None, None, None
     if job.page is not None:
-        data = render_page(env, job.page, {"report": report})
+        try:
+            data = render_page(env, job.page, {"report": report})
+        except TemplateFailure as failure:
+            failed[job.page.template] = failure.diagnostic
+            return None, None, failure.diagnostic
         write_file(stage, job.page.output, data)
         page_sha = hashlib.sha256(data).hexdigest()
     if job.api is not None:
         data = report_file(report).data
         write_file(stage, job.api, data)
         api_sha = hashlib.sha256(data).hexdigest()
-    return page_sha, api_sha
+    return page_sha, api_sha, None
+
+
+def _own_page(
+    shas: dict[str, str],
+    failed: dict[str, Diagnostic],
+    stage: Path,
+    page: Page,
+    env: TemplateEnvironment,
+    bodies: Bodies,
+) -> None:
+    """Render a page into the stage in this process, noting its digest, or the failure of
+    its template (whose other pages are then skipped)."""
+    if page.template in failed:
+        return
+    try:
+        _own(shas, stage, page.output, partial(_render, env, page, bodies))
+    except TemplateFailure as failure:
+        failed[page.template] = failure.diagnostic
 
 
 def _own(shas: dict[str, str], stage: Path, output: str, make: Callable[[], bytes]) -> None:
