@@ -31,6 +31,7 @@ import watchfiles
 from osce_digest.write import holds_build
 
 RELOAD_PATH = "/__digest__/reload.js"
+WORKER_PATH = "/__digest__/events-worker.js"
 EVENTS_PATH = "/__digest__/events"
 
 RELOAD_SCRIPT = """\
@@ -53,24 +54,76 @@ RELOAD_SCRIPT = """\
       : "The content has errors, and there is no good build to show yet; the site " +
         "appears once they are fixed.") + "\\n\\n" + data.text;
   }
-  // Each open page holds one connection for its events, and a browser opens at most six
-  // to one host: a page closes its own before it reloads or goes, or six open tabs would
-  // leave none for the pages they reload.
   // The build this page was served from; the stream names the server's current one
   // first: a page opened before a restart (or a rebuild it missed) reloads.
   var build = document.currentScript && document.currentScript.getAttribute("data-build");
-  var source = new EventSource("/__digest__/events");
+  var stop = function () {};
   function reload() {
-    source.close();
+    stop();
     window.location.reload();
   }
-  source.addEventListener("reload", reload);
-  source.addEventListener("hello", function (event) {
-    if (build && JSON.parse(event.data).build !== build) { reload(); }
-  });
-  source.addEventListener("errors", function (event) { show(JSON.parse(event.data)); });
-  window.addEventListener("pagehide", function () { source.close(); });
+  function handle(kind, data) {
+    if (kind === "reload") { reload(); }
+    if (kind === "hello" && build && data.build !== build) { reload(); }
+    if (kind === "errors") { show(data); }
+  }
+  // A browser opens at most six connections to one host, and a stream holds one for as
+  // long as the page is open: the pages of a browser share one stream, held by a shared
+  // worker, or a seventh tab would never load. Without shared workers, a page holds its
+  // own and closes it before it reloads or goes.
+  if (window.SharedWorker) {
+    var port = new SharedWorker("/__digest__/events-worker.js").port;
+    port.onmessage = function (event) { handle(event.data.kind, event.data.data); };
+    stop = function () { port.postMessage("bye"); port.close(); };
+    port.start();
+  } else {
+    var source = new EventSource("/__digest__/events");
+    ["reload", "hello", "errors"].forEach(function (kind) {
+      source.addEventListener(kind, function (event) { handle(kind, JSON.parse(event.data)); });
+    });
+    stop = function () { source.close(); };
+  }
+  window.addEventListener("pagehide", function () { stop(); });
 })();
+"""
+
+WORKER_SCRIPT = """\
+// digest serve: one event stream for every open page of the site (see reload.js).
+"use strict";
+var ports = [];
+var hello = null;
+var errors = null;
+function tell(message) {
+  ports.forEach(function (port) { port.postMessage(message); });
+}
+var source = new EventSource("/__digest__/events");
+source.addEventListener("hello", function (event) {
+  hello = {kind: "hello", data: JSON.parse(event.data)};
+  errors = null;
+  tell(hello);
+});
+source.addEventListener("errors", function (event) {
+  var data = JSON.parse(event.data);
+  hello = {kind: "hello", data: {build: data.build}};
+  errors = {kind: "errors", data: data};
+  tell(errors);
+});
+source.addEventListener("reload", function (event) {
+  hello = {kind: "hello", data: JSON.parse(event.data)};
+  errors = null;
+  tell({kind: "reload", data: {}});
+});
+self.onconnect = function (event) {
+  var port = event.ports[0];
+  ports.push(port);
+  port.onmessage = function (message) {
+    if (message.data === "bye") { ports = ports.filter(function (p) { return p !== port; }); }
+  };
+  port.start();
+  // A page that joins later hears where the stream is: its build, and any errors.
+  if (hello) { port.postMessage(hello); }
+  if (errors) { port.postMessage(errors); }
+};
 """
 
 
@@ -160,6 +213,8 @@ def make_handler(root: Path, status: Status) -> type[BaseHTTPRequestHandler]:
                 path = ""
             if path == RELOAD_PATH:
                 self._send(HTTPStatus.OK, RELOAD_SCRIPT.encode(), "text/javascript")
+            elif path == WORKER_PATH:
+                self._send(HTTPStatus.OK, WORKER_SCRIPT.encode(), "text/javascript")
             elif path == EVENTS_PATH:
                 self._events()
             else:
@@ -239,7 +294,7 @@ def _stream(status: Status) -> Iterator[tuple[str, str]]:
         errors, built = status.errors, status.built
     yield "hello", json.dumps({"build": status.build_of(seen)})
     if errors:
-        yield "errors", json.dumps({"text": errors, "built": built})
+        yield "errors", json.dumps({"text": errors, "built": built, "build": status.build_of(seen)})
     while True:
         with status.changed:
             status.changed.wait_for(partial(_moved_on, status, seen), timeout=15)
@@ -249,10 +304,15 @@ def _stream(status: Status) -> Iterator[tuple[str, str]]:
                 event: tuple[str, str] = ("ping", "{}")
             else:
                 seen = status.generation
+                # Each names the build it announces: a page joining later is told it.
+                now = status.build_of(seen)
                 event = (
-                    ("errors", json.dumps({"text": status.errors, "built": status.built}))
+                    (
+                        "errors",
+                        json.dumps({"text": status.errors, "built": status.built, "build": now}),
+                    )
                     if status.errors
-                    else ("reload", "{}")
+                    else ("reload", json.dumps({"build": now}))
                 )
         yield event
 

@@ -45,16 +45,16 @@ def test_editing_reloads_the_page_and_broken_yaml_shows_an_overlay_until_fixed(
     expect(dek).to_have_text("High-Stakes Diplomacy: Lavrov and Blinken Face Off in Malta")
 
 
-def test_six_open_tabs_all_reload_after_an_edit(
+def test_ten_open_tabs_all_load_and_all_reload_after_an_edit(
     server: tuple[Path, str], new_context: Callable[..., BrowserContext]
 ) -> None:
-    # A browser opens at most six connections to one host, and each open page holds one
-    # for its events: unless a page closes its own as it reloads, six tabs wait forever.
+    # A browser opens at most six connections to one host. Were each open page to hold
+    # one for its events, a seventh tab would never load; they share one stream instead.
     project, base = server
     context = new_context()
-    tabs = [context.new_page() for _ in range(6)]
+    tabs = [context.new_page() for _ in range(10)]
     for tab in tabs:
-        tab.goto(base + URL_PATH)
+        tab.goto(base + URL_PATH, timeout=10_000)
     report = project / REPORT
     text = report.read_text("utf-8")
     report.write_text(text.replace("High-Stakes Diplomacy", "Seen in every tab"), "utf-8")
@@ -80,3 +80,23 @@ def test_an_open_page_reloads_when_the_server_restarts_on_other_content(
     with serving(tmp_path / "after", edit, port=port):
         # The page's stream reconnects on its own and hears of another build.
         expect(dek).to_contain_text("Edited while stopped", timeout=30_000)
+
+
+def test_a_tab_opened_while_the_content_has_errors_shows_them_too(
+    server: tuple[Path, str], new_context: Callable[..., BrowserContext]
+) -> None:
+    # The tabs share one stream: a tab that joins it later is told the current errors.
+    project, base = server
+    context = new_context()
+    first = context.new_page()
+    first.goto(base + URL_PATH)
+    report = project / REPORT
+    text = report.read_text("utf-8")
+    report.write_text(text.replace("date: 2024-12-06", "date: [2024-12-06"), "utf-8")
+    expect(first.locator("#digest-overlay")).to_be_visible(timeout=20_000)
+    second = context.new_page()
+    second.goto(base)
+    expect(second.locator("#digest-overlay")).to_contain_text("yaml-syntax", timeout=10_000)
+    report.write_text(text, "utf-8")
+    for tab in (first, second):
+        expect(tab.locator("#digest-overlay")).to_have_count(0, timeout=20_000)
