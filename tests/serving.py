@@ -48,7 +48,10 @@ def stop_or_explain(process: subprocess.Popen[str], timeout: float = 10) -> int:
 
 @contextmanager
 def serving(
-    tmp_path: Path, prepare: Callable[[Path], None] | None = None, port: int | None = None
+    tmp_path: Path,
+    prepare: Callable[[Path], None] | None = None,
+    port: int | None = None,
+    host: str = "127.0.0.1",
 ) -> Iterator[Served]:
     """A running ``digest serve`` on a copy of the project, changed first by ``prepare``
     if given (on ``port``, else a free one)."""
@@ -72,6 +75,8 @@ def serving(
             "serve",
             "--root",
             str(project),
+            "--host",
+            host,
             "--port",
             str(port),
             "--jobs",
@@ -87,7 +92,8 @@ def serving(
     lines = [""]
     while time.monotonic() < deadline and "serving" not in lines[-1]:
         lines.append(process.stdout.readline())
-    assert f"http://127.0.0.1:{port}/" in lines[-1], "".join(lines)
+    name = f"[{host}]" if ":" in host else host
+    assert f"http://{name}:{port}/" in lines[-1], "".join(lines)
     try:
         yield Served(project, port, process, "".join(lines))
     finally:

@@ -238,3 +238,14 @@ def test_a_page_is_told_which_build_it_is_from_and_the_stream_names_the_current_
     later = re.search(r'data-build="([0-9a-f]+-[0-9]+)"', get(port, "/")[1].decode())
     assert later is not None
     assert later[1] != served_build[1]
+
+
+def test_an_ipv6_address_is_served_on_that_address(tmp_path: Path) -> None:
+    with serving(tmp_path, host="::1") as (_, port, process, started):
+        assert f"serving {tmp_path / 'project' / 'site'} at http://[::1]:{port}/" in started
+        connection = http.client.HTTPConnection("::1", port, timeout=10)
+        connection.request("GET", "/reports/lavrov-blinken-osce-malta-2024/")
+        response = connection.getresponse()
+        assert response.status == 200
+        assert b"/__digest__/reload.js" in response.read()
+        assert stop_or_explain(process) == 0

@@ -15,6 +15,7 @@ import mimetypes
 import os
 import posixpath
 import secrets
+import socket
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -200,6 +201,12 @@ class _Server(ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+class _Server6(_Server):
+    """The same, on an IPv6 address (``--host ::1``)."""
+
+    address_family = socket.AF_INET6
+
+
 def make_handler(root: Path, status: Status) -> type[BaseHTTPRequestHandler]:
     """A request handler serving ``root`` and the live-reload endpoints."""
 
@@ -342,7 +349,8 @@ def serve(
     the output alone. A watched folder that is deleted and made again (a branch switch, a
     sync tool) is watched again when it reappears."""
     status = Status()
-    server = _Server((host, port), make_handler(out, status))  # OSError: cannot listen
+    kind = _Server6 if ":" in host else _Server
+    server = kind((host, port), make_handler(out, status))  # OSError: cannot listen
     try:
         errors = rebuild()
         status.publish(errors, holds_build(out))
@@ -357,7 +365,8 @@ def serve(
         )
         watcher.start()
         ready.wait(timeout=10)  # changes made from now on are seen
-        address = f"http://{host}:{server.server_address[1]}/"
+        name = f"[{host}]" if ":" in host else host
+        address = f"http://{name}:{server.server_address[1]}/"
         say(f"serving {out} at {address} (Ctrl-C to stop)")
         if host in ("0.0.0.0", "::", ""):
             say("note: every address of this machine serves the site, to anyone who can reach it")
