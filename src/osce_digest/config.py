@@ -47,7 +47,8 @@ class Vocabularies:
     sources: dict[str, SourceMeta]
     """sources.yaml (optional)."""
     broken: frozenset[str] = frozenset()
-    """Vocabularies ("topics", "actors", ...) whose file could not be read: not checked against."""
+    """Vocabularies ("topics", "actors", ...) whose file could not be read, or has errors:
+    not checked against (an entry left out would make every reference to it an error)."""
 
 
 def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagnostic]]:

@@ -40,6 +40,7 @@ from osce_digest.diagnostics import (
     Severity,
     did_you_mean,
     error,
+    has_errors,
     pack,
     warning,
 )
@@ -205,7 +206,8 @@ def load_site(
         file = content.vocabularies.get(f"{name}.yaml")
         entries, problems = _vocabulary(cache, generator, file, cls, key, names)
         diagnostics += problems
-        if entries is None:
+        if entries is None or has_errors(problems):
+            # An entry it could not read would make every reference to it an error too.
             broken.add(name)
         lists[name] = entries or {}
     if cache is not None:
