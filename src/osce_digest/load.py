@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Any, TypeGuard, TypeVar
 from zoneinfo import ZoneInfo
@@ -32,7 +31,7 @@ from osce_digest.config import (
     load_list,
     load_site_meta,
 )
-from osce_digest.consistency import Located, encounter_conflicts
+from osce_digest.consistency import Located, Where, encounter_conflicts
 from osce_digest.diagnostics import (
     Diagnostic,
     Diagnostics,
@@ -266,7 +265,7 @@ def load_site(
     }
     for report in reports:
         diagnostics += check_links(report, pages)
-    diagnostics += encounter_conflicts(reports, partial(_located, content.reports))
+    diagnostics += encounter_conflicts(reports, _locator(content.reports))
     # A report's own diagnostics had the checks applied where it was parsed (_load_one).
     overrides = {r.path: r.meta.checks for r in reports}
     every = Diagnostics(apply_overrides(diagnostics, meta.checks, overrides), packs)
@@ -279,19 +278,28 @@ def load_site(
     return LoadResult(site, every, build_indexes(site, _related(site, cache)), bodies)
 
 
-def _located(files: tuple[SourceFile, ...], report: ReportSummary, path: Path_) -> Located:
-    """Where a front-matter path is in a report's file and whether the file gives it (see
-    ``consistency.Where``): its front matter read again for the positions, only on a
-    mistake; the first line when the file changed since."""
-    file = next((f for f in files if f.rel == report.path), None)
-    text = text_of(file) if file is not None else None
-    split = split_front_matter(text, report.path)[0] if text is not None else None
-    doc = parse_yaml(split.yaml_text, report.path, split.yaml_line)[0] if split else None
-    if doc is None:
-        return 1, 1, True
-    if path in doc.values:
-        return (*doc.values[path], True)
-    return (*doc.where(path[:-1], key=True), False)
+def _locator(files: tuple[SourceFile, ...]) -> Where:
+    """Where front-matter paths are in reports' files and whether the files give them (see
+    ``consistency.Where``): each file's front matter read again for the positions, once,
+    and only on a mistake; the first line when the file changed since."""
+    by_path = {f.rel: f for f in files}
+    docs: dict[str, YamlDoc | None] = {}
+
+    def where(report: ReportSummary, path: Path_) -> Located:
+        if report.path not in docs:
+            file = by_path.get(report.path)
+            text = text_of(file) if file is not None else None
+            split = split_front_matter(text, report.path)[0] if text is not None else None
+            parsed = parse_yaml(split.yaml_text, report.path, split.yaml_line) if split else None
+            docs[report.path] = parsed[0] if parsed is not None else None
+        doc = docs[report.path]
+        if doc is None:
+            return 1, 1, True
+        if path in doc.values:
+            return (*doc.values[path], True)
+        return (*doc.where(path[:-1], key=True), False)
+
+    return where
 
 
 def _unknown_organizations(file: SourceFile | None, vocab: Vocabularies) -> list[Diagnostic]:

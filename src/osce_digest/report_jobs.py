@@ -183,10 +183,10 @@ def _report_job(
     failure if its page failed to render. After a failure the process renders no more
     pages of that template (the build will stop; its other templates are still tried)."""
     env, stage, bodies, failed = state
-    report = bodies.full(job.digest, job.path)
-    page_sha = api_sha = None
     if job.page is not None and job.page.template in failed:
         return None, None, None
+    report = bodies.full(job.digest, job.path)
+    page_sha = api_sha = None
     if job.page is not None:
         try:
             data = render_page(env, job.page, {"report": report})

@@ -301,7 +301,7 @@ def _stream(status: Status) -> Iterator[tuple[str, str]]:
         errors, built = status.errors, status.built
     yield "hello", json.dumps({"build": status.build_of(seen)})
     if errors:
-        yield "errors", json.dumps({"text": errors, "built": built, "build": status.build_of(seen)})
+        yield "errors", _errors(errors, built, status.build_of(seen))
     while True:
         with status.changed:
             status.changed.wait_for(partial(_moved_on, status, seen), timeout=15)
@@ -314,14 +314,16 @@ def _stream(status: Status) -> Iterator[tuple[str, str]]:
                 # Each names the build it announces: a page joining later is told it.
                 now = status.build_of(seen)
                 event = (
-                    (
-                        "errors",
-                        json.dumps({"text": status.errors, "built": status.built, "build": now}),
-                    )
+                    ("errors", _errors(status.errors, status.built, now))
                     if status.errors
                     else ("reload", json.dumps({"build": now}))
                 )
         yield event
+
+
+def _errors(text: str, built: bool, build: str) -> str:
+    """An "errors" event's data: the diagnostics, whether a good build is served, which build."""
+    return json.dumps({"text": text, "built": built, "build": build})
 
 
 def _moved_on(status: Status, seen: int) -> bool:
