@@ -79,3 +79,17 @@ def test_each_stated_fact_is_compared(make_project: MakeProject) -> None:
     text = (project / LATER).read_text("utf-8").split("\n")
     for _, line, fact in found:
         assert re.match(rf" +{fact}:", text[line - 1]), (fact, text[line - 1])
+
+
+def test_a_draft_never_becomes_the_record(make_project: MakeProject) -> None:
+    project = make_project(CASE)
+    # Dated first but a draft: with drafts included the draft is flagged, not the published
+    # report (which a plain build, without the draft, finds correct).
+    edit(project, LATER, "date: 2024-12-09", "date: 2024-12-06\ndraft: true")
+    found = [
+        d.file
+        for d in load_site(project, drafts=True).diagnostics
+        if d.rule == "encounter-conflict"
+    ]
+    assert found == [LATER, LATER, LATER]
+    assert conflicts(project) == []

@@ -30,7 +30,7 @@ fix goes inside)."""
 
 def encounter_conflicts(reports: Iterable[ReportSummary], where: Where) -> list[Diagnostic]:
     """An error for each encounter fact a report gives differently from the earliest report
-    about the same encounter (by date, then file). ``where`` locates the fact; it is called
+    about the same encounter (published before drafts, then by date, then file). ``where`` locates the fact; it is called
     only for a conflict."""
     groups: dict[str, list[ReportSummary]] = defaultdict(list)
     for report in reports:
@@ -39,7 +39,8 @@ def encounter_conflicts(reports: Iterable[ReportSummary], where: Where) -> list[
     for key, group in groups.items():
         if len(group) < 2:
             continue
-        group.sort(key=lambda r: (r.meta.date, r.path))
+        # A draft never becomes the record: it is the one to agree with what is published.
+        group.sort(key=lambda r: (r.meta.draft, r.meta.date, r.path))
         first, *later = group
         record = facts(first.meta.encounter)
         for report in later:
