@@ -334,3 +334,34 @@ def test_digest_new_writes_a_report_that_passes_check_and_refuses_to_overwrite(
     assert main([*args, "--encounter", "osce-mc-2024-malta"]) == 1
     assert "already exists" in capsys.readouterr().err
     assert path.read_bytes() == before
+
+
+def test_a_site_yaml_with_a_mistake_elsewhere_still_grades_the_reports_as_it_says(
+    tmp_path: Path,
+) -> None:
+    write_vocabularies(tmp_path)
+    site = tmp_path / "content" / "site.yaml"
+    good = site.read_text("utf-8")
+    (tmp_path / "content" / "reports" / "case.md").write_text(
+        front() + FULL + "\nSee [the agenda](#agnda). The talks may resume.\n", "utf-8"
+    )
+
+    def graded(site_text: str) -> dict[str, str]:
+        site.write_text(site_text, "utf-8")
+        found = load_site(tmp_path).diagnostics
+        return {d.rule: str(d.severity) for d in found if d.file.endswith("case.md")}
+
+    assert graded(good) == {"broken-link": "error", "unlabelled-hedge": "warning"}
+    wrong = good.replace("title:", "title: [a list]\nx_title:", 1)
+    # The site is not built while site.yaml has errors, and the reports' warnings wait for
+    # its settings: their errors are shown as its checks grade them.
+    assert graded(wrong) == {"broken-link": "error"}
+    assert graded(wrong + "checks: {broken-link: off, unlabelled-hedge: error}\n") == {
+        "unlabelled-hedge": "error"
+    }
+    # An entry it cannot read is left to the default; a file it cannot parse gives none.
+    assert graded(wrong + "checks: {broken-link: of, unlabelled-hedge: error}\n") == {
+        "broken-link": "error",
+        "unlabelled-hedge": "error",
+    }
+    assert graded('title: "x\n' + "checks: {broken-link: off}\n") == {"broken-link": "error"}

@@ -125,6 +125,18 @@ def check_overrides(checks: Mapping[str, object], doc: YamlDoc, file: str) -> li
     return found
 
 
+def valid_overrides(checks: Mapping[object, object]) -> dict[str, object]:
+    """The entries of a ``checks:`` mapping that name a known rule and severity (those that
+    ``check_overrides`` lets through), for a site.yaml with mistakes elsewhere."""
+    return {
+        rule: level
+        for rule, level in checks.items()
+        if isinstance(rule, str)
+        and rule in RULES_BY_ID
+        and (isinstance(level, bool) or level in SEVERITIES)
+    }
+
+
 def apply_overrides(
     diagnostics: Iterable[Diagnostic],
     site: Mapping[str, object],

@@ -12,7 +12,7 @@ from importlib import resources
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from osce_digest.checks import check_overrides
+from osce_digest.checks import check_overrides, valid_overrides
 from osce_digest.diagnostics import Diagnostic, close_guess, error, warning
 from osce_digest.discover import SourceFile
 from osce_digest.frontmatter import YamlDoc, parse_yaml
@@ -49,6 +49,18 @@ class Vocabularies:
     broken: frozenset[str] = frozenset()
     """Vocabularies ("topics", "actors", ...) whose file could not be read, or has errors:
     not checked against (an entry left out would make every reference to it an error)."""
+
+
+def readable_checks(file: SourceFile | None) -> dict[str, Any]:
+    """The valid entries of site.yaml's ``checks:`` when the file has mistakes elsewhere (a
+    wrong type under another key): the reports are graded as the editor asked while the
+    rest is fixed. Nothing from a file that cannot be parsed."""
+    if file is None or file.text is None:
+        return {}
+    doc, _ = parse_yaml(file.text, file.rel)
+    data = doc.data if doc is not None else None
+    checks = data.get("checks") if isinstance(data, dict) else None
+    return valid_overrides(checks) if isinstance(checks, dict) else {}
 
 
 def load_site_meta(file: SourceFile | None) -> tuple[SiteMeta | None, list[Diagnostic]]:

@@ -30,8 +30,8 @@ fix goes inside)."""
 
 def encounter_conflicts(reports: Iterable[ReportSummary], where: Where) -> list[Diagnostic]:
     """An error for each encounter fact a report gives differently from the earliest report
-    about the same encounter (published before drafts, then by date, then file). ``where`` locates the fact; it is called
-    only for a conflict."""
+    about the same encounter (published before drafts, then by date, then file). ``where``
+    locates the fact; it is called only for a conflict."""
     groups: dict[str, list[ReportSummary]] = defaultdict(list)
     for report in reports:
         groups[report.meta.encounter.id].append(report)

@@ -30,6 +30,7 @@ from osce_digest.config import (
     load_lexicon,
     load_list,
     load_site_meta,
+    readable_checks,
 )
 from osce_digest.consistency import Located, Where, encounter_conflicts
 from osce_digest.diagnostics import (
@@ -217,7 +218,8 @@ def load_site(
     if "actors" not in broken:
         diagnostics += _unknown_organizations(content.vocabularies.get("venues.yaml"), vocab)
     settled = meta is not None
-    meta = meta if meta is not None else SiteMeta(title="")
+    if meta is None:
+        meta = SiteMeta(title="", checks=readable_checks(content.vocabularies.get("site.yaml")))
     lexicon = load_lexicon(meta.scale)
     day = today(meta.timezone)
     namespace = digest_of(
