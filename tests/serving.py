@@ -92,7 +92,7 @@ def serving(
     lines = [""]
     while time.monotonic() < deadline and "serving" not in lines[-1]:
         lines.append(process.stdout.readline())
-    name = f"[{host}]" if ":" in host else host
+    name = f"[{host}]" if ":" in host and not host.startswith("[") else host
     assert f"http://{name}:{port}/" in lines[-1], "".join(lines)
     try:
         yield Served(project, port, process, "".join(lines))

@@ -6,6 +6,7 @@ import http.client
 import json
 import re
 import shutil
+import socket
 import time
 from collections.abc import Iterator
 from functools import partial
@@ -199,6 +200,15 @@ def test_a_port_in_use_fails_before_the_build_and_leaves_the_output_alone(
     assert code == 2
     err = capsys.readouterr().err
     assert f"digest serve: cannot listen on 127.0.0.1:{port}: Address already in use" in err
+    with socket.socket(socket.AF_INET6) as taken:
+        taken.bind(("::1", 0))
+        taken.listen()
+        six = str(taken.getsockname()[1])
+        code = main(["serve", "--root", str(project), "--host", "[::1]", "--port", six])
+    assert code == 2
+    assert f"digest serve: cannot listen on [::1]:{six}: Address already in use" in (
+        capsys.readouterr().err
+    )
     assert {p: p.stat().st_mtime_ns for p in site.rglob("*")} == before
 
 
@@ -240,8 +250,9 @@ def test_a_page_is_told_which_build_it_is_from_and_the_stream_names_the_current_
     assert later[1] != served_build[1]
 
 
-def test_an_ipv6_address_is_served_on_that_address(tmp_path: Path) -> None:
-    with serving(tmp_path, host="::1") as (_, port, process, started):
+@pytest.mark.parametrize("host", ["::1", "[::1]"])
+def test_an_ipv6_address_is_served_on_that_address(tmp_path: Path, host: str) -> None:
+    with serving(tmp_path, host=host) as (_, port, process, started):
         assert f"serving {tmp_path / 'project' / 'site'} at http://[::1]:{port}/" in started
         connection = http.client.HTTPConnection("::1", port, timeout=10)
         connection.request("GET", "/reports/lavrov-blinken-osce-malta-2024/")
@@ -249,3 +260,24 @@ def test_an_ipv6_address_is_served_on_that_address(tmp_path: Path) -> None:
         assert response.status == 200
         assert b"/__digest__/reload.js" in response.read()
         assert stop_or_explain(process) == 0
+
+
+def test_ctrl_c_during_a_rebuild_stops_it_and_leaves_the_site_as_it_was(tmp_path: Path) -> None:
+    def many(project: Path) -> None:  # enough reports for a rebuild of several seconds
+        text = (project / REPORT).read_text("utf-8")
+        for n in range(400):
+            (project / f"content/reports/copy-{n}.md").write_text(text, "utf-8")
+
+    with serving(tmp_path, many) as (project, _, process, _):
+        assert process.stdout is not None
+        site = project / "site"
+        before = (site / "index.html").read_bytes()
+        meta = project / "content" / "site.yaml"  # every report is checked again
+        meta.write_text(meta.read_text("utf-8").replace("title: ", "title: New ", 1), "utf-8")
+        assert process.stdout.readline().startswith("changed: site.yaml")
+        time.sleep(1)
+        assert stop_or_explain(process, timeout=5) == 0
+        rest = process.stdout.read()
+    assert rest == "stopping\n"  # the rebuild did not finish, and nothing went wrong
+    assert (site / "index.html").read_bytes() == before
+    assert [p.name for p in project.iterdir() if p.name.startswith(".site")] == []

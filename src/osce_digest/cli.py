@@ -154,7 +154,7 @@ def _serve(args: argparse.Namespace, root: Path) -> int:
 
     # Imported here: the server and the file watcher are not needed by any other command,
     # and every build would pay for importing them.
-    from osce_digest.serve import serve
+    from osce_digest.serve import host_and_port, serve
 
     check_output(out, root)
     watched = [root / "content", templates or root / "templates"]
@@ -164,7 +164,8 @@ def _serve(args: argparse.Namespace, root: Path) -> int:
         )
     except OSError as exc:
         console.say(
-            f"digest serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            f"digest serve: cannot listen on {host_and_port(args.host, args.port)}: "
+            f"{exc.strerror or exc}",
             sys.stderr,
         )
         return EXIT_USAGE
@@ -241,6 +242,11 @@ def _port(text: str) -> int:
     return number
 
 
+def _host(text: str) -> str:
+    """An address as given, an IPv6 one also in brackets as in a URL (``[::1]``)."""
+    return text[1:-1] if text.startswith("[") and text.endswith("]") else text
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digest", description="Build and check a site of diplomatic encounter reports."
@@ -279,7 +285,9 @@ def _parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser(
         "serve", parents=[common], help="build, serve, rebuild on change, reload the browser"
     )
-    serve_cmd.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    serve_cmd.add_argument(
+        "--host", type=_host, default="127.0.0.1", help="address (default: 127.0.0.1; ::1 for IPv6)"
+    )
     serve_cmd.add_argument("--port", type=_port, default=8000, help="port (default: 8000)")
     serve_cmd.add_argument("--out", help="output folder (default: site/ in the project)")
     serve_cmd.add_argument("--templates", help="templates folder (default: templates/)")

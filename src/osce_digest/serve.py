@@ -10,6 +10,8 @@ encoded traversal, absolute paths, symlinks) is a 404.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import mimetypes
 import os
@@ -195,9 +197,13 @@ class _Server(ThreadingHTTPServer):
 
     request_queue_size = 64
     daemon_threads = True
+    stopping = False
+    """Set on Ctrl-C: requests cut off as the server closes are not errors either."""
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        failure = sys.exc_info()[1]
+        quiet = ConnectionError if not self.stopping else OSError
+        if not isinstance(failure, quiet):
             super().handle_error(request, client_address)
 
 
@@ -336,6 +342,11 @@ def _inject(body: bytes, build: str) -> bytes:
     return body[:index] + tag + body[index:] if index >= 0 else body + tag
 
 
+def host_and_port(host: str, port: int) -> str:
+    """``host:port``, with an IPv6 address in brackets (``[::1]:8000``)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def serve(
     out: Path,
     watched: list[Path],
@@ -359,16 +370,21 @@ def serve(
         stop = threading.Event()
         ready = threading.Event()
 
+        busy = threading.Event()  # a rebuild is running
+
         def outcome() -> tuple[str, bool]:
-            return rebuild(), holds_build(out)
+            busy.set()
+            try:
+                return rebuild(), holds_build(out)
+            finally:
+                busy.clear()
 
         watcher = threading.Thread(
             target=_watch, args=(watched, stop, ready, outcome, status, say), daemon=True
         )
         watcher.start()
         ready.wait(timeout=10)  # changes made from now on are seen
-        name = f"[{host}]" if ":" in host else host
-        address = f"http://{name}:{server.server_address[1]}/"
+        address = f"http://{host_and_port(host, server.server_address[1])}/"
         say(f"serving {out} at {address} (Ctrl-C to stop)")
         if host in ("0.0.0.0", "::", ""):
             say("note: every address of this machine serves the site, to anyone who can reach it")
@@ -377,11 +393,26 @@ def serve(
         except KeyboardInterrupt:
             say("stopping")
         finally:
+            server.stopping = True
             stop.set()
             status.stop()
-            watcher.join(timeout=2)
+            if busy.is_set():
+                # Ctrl-C stops a rebuild as it stops `digest build`: its staging folder is
+                # removed and the site stays as it was (else it ran on, or was cut off at
+                # exit with its folder left behind).
+                _interrupt(watcher)
+            watcher.join(timeout=10)
     finally:
         server.server_close()
+
+
+def _interrupt(thread: threading.Thread) -> None:
+    """Raise KeyboardInterrupt in ``thread`` at its next Python instruction (as Ctrl-C
+    does in the main thread)."""
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread.ident), ctypes.py_object(KeyboardInterrupt)
+        )
 
 
 def _identity(path: Path) -> tuple[int, int] | None:
@@ -394,6 +425,18 @@ def _identity(path: Path) -> tuple[int, int] | None:
 
 
 def _watch(
+    paths: list[Path],
+    stop: threading.Event,
+    ready: threading.Event,
+    outcome: Callable[[], tuple[str, bool]],
+    status: Status,
+    say: Callable[[str], None],
+) -> None:
+    with contextlib.suppress(KeyboardInterrupt):  # stopped by the server (_interrupt)
+        _watch_until(paths, stop, ready, outcome, status, say)
+
+
+def _watch_until(
     paths: list[Path],
     stop: threading.Event,
     ready: threading.Event,
