@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from conftest import MakeProject
+from osce_digest.diagnostics import Diagnostic
 from osce_digest.load import load_site
 
 CASE = Path(__file__).parent / "sites_invalid" / "encounter-conflict"
@@ -14,11 +15,13 @@ LATER = "content/reports/council-later.md"
 EARLIER = "content/reports/council.md"
 
 
+def conflicts_of(project: Path) -> list[Diagnostic]:
+    return [d for d in load_site(project).diagnostics if d.rule == "encounter-conflict"]
+
+
 def conflicts(project: Path) -> list[tuple[str, int, str]]:
     return [
-        (d.file, d.line, d.message.split(": ", 1)[1].split(" ")[0])
-        for d in load_site(project).diagnostics
-        if d.rule == "encounter-conflict"
+        (d.file, d.line, d.message.split(": ", 1)[1].split(" ")[0]) for d in conflicts_of(project)
     ]
 
 
@@ -76,6 +79,10 @@ def test_each_stated_fact_is_compared(make_project: MakeProject) -> None:
     edit(project, EARLIER, "kind: co-attendance", "kind: co-attendance\n  direct_contact: false")
     found = conflicts(project)
     assert [fact for _, _, fact in found] == ["name", "participants", "direct_contact"]
+    edit(project, LATER, "name: Ninth Test Council", "name: 9th\u00a0Test Council")
+    # A difference that cannot be seen (a no-break space) is spelled out.
+    first = conflicts_of(project)[0].message
+    assert first.startswith("encounter 'test-council-2024': name is '9th\\u00a0Test Council' here")
     text = (project / LATER).read_text("utf-8").split("\n")
     for _, line, fact in found:
         assert re.match(rf" +{fact}:", text[line - 1]), (fact, text[line - 1])

@@ -267,6 +267,13 @@ def test_a_few_aliases_are_fine() -> None:
     assert doc.data == {"a": [1, 2], "b": [1, 2]}
 
 
+def test_a_value_given_by_an_alias_is_located_where_the_alias_is() -> None:
+    doc, _ = parse_yaml("start: &s 2024-12-05\nplace:\n  end: *s\n", FILE, first_line=2)
+    assert doc is not None
+    assert doc.where(("start",)) == (2, 8)
+    assert doc.where(("place", "end")) == (4, 3)  # at its key: the line that says *s
+
+
 def test_nesting_too_deep_is_refused() -> None:
     deep = "[" * (MAX_DEPTH + 10) + "]" * (MAX_DEPTH + 10)
     _, problems = parse_yaml(f"a: {deep}\n", FILE, first_line=2)

@@ -100,6 +100,7 @@ def _shown(value: object, given: bool) -> str:
         text = value.isoformat()
     elif isinstance(value, frozenset):
         text = "[" + ", ".join(sorted(value)) + "]"
-    else:
-        text = f"'{value}'"
+    else:  # an invisible difference (a no-break space, a tab) is spelled out
+        text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in str(value))
+        text = f"'{text}'"
     return f"is {text}" if given else f"is not given (so {text})"

@@ -296,7 +296,10 @@ class _Converter:
                 )
                 continue
             self.keys[(*path, key)] = (line, col)
+            alias = id(value_node) in self.seen
             result[key] = self.convert(value_node, (*path, key))
+            if alias:  # "end: *start": the value is here, not where the anchor is
+                self.values[(*path, key)] = (line, col)
         return result
 
     def _scalar(self, node: yaml.Node, path: Path_) -> Any:
