@@ -128,6 +128,38 @@ def test_a_template_error_is_reported_and_nothing_is_written(
     assert not (project / "site").exists()
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_render_error_in_a_partial_of_templates_elsewhere_names_its_file_line_and_column(
+    capsys: pytest.CaptureFixture[str], make_project: MakeProject, tmp_path: Path, jobs: str
+) -> None:
+    project = make_project(REPO)
+    elsewhere = tmp_path / "design" / "theme"  # --templates: not the project's templates/
+    shutil.move(project / "templates", elsewhere)
+    legend = elsewhere / "partials" / "flow-legend.html"
+    lines = [
+        legend.read_text("utf-8").rstrip("\n"),
+        "<i>{{ site.title }} {{ d.reports.nothing }}</i>",
+        "<i>undefined_name: {{ undefined_name }}</i>",  # the name in the text is not it
+    ]
+    legend.write_text("\n".join(lines), "utf-8")
+    capsys.readouterr()
+    command = ["build", "--root", str(project), "--templates", str(elsewhere), "--jobs", jobs]
+    assert main(command) == 1
+    err = capsys.readouterr().err
+    col = len(lines[1]) - len("nothing }}</i>") + 1
+    assert f"{legend}:2:{col}: error: rendering index.html failed: " in err
+    assert "has no attribute 'nothing' [template-error]" in err
+    assert "templates/" not in err
+    # Fixed there, the next mistake: its name's column, on its line.
+    lines[1] = lines[1].replace(" {{ d.reports.nothing }}", "")
+    legend.write_text("\n".join(lines), "utf-8")
+    assert main(command) == 1
+    col = len(lines[2]) - len("undefined_name }}</i>") + 1
+    assert f"{legend}:3:{col}: error: rendering index.html failed: 'undefined_name' is " in (
+        capsys.readouterr().err
+    )
+
+
 @pytest.mark.parametrize(
     ("insert", "files", "expected"),
     [

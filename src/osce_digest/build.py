@@ -45,6 +45,7 @@ from osce_digest.search import SearchIndex, updated_files
 from osce_digest.templates import (
     TemplateFailure,
     make_environment,
+    shown_folder,
 )
 from osce_digest.write import (
     MARKER,
@@ -183,7 +184,11 @@ def _load_and_publish(
     if site is None or diagnostics.errors or (o.strict and diagnostics):
         if templates.is_dir():  # the templates' own mistakes too, all at once
             _, problems = make_environment(
-                templates, cache, prune=False, static=static | GENERATED_STATIC
+                templates,
+                cache,
+                prune=False,
+                static=static | GENERATED_STATIC,
+                label=shown_folder(templates, o.root),
             )
             diagnostics = diagnostics.adding(*problems)
         return BuildResult(diagnostics, 0, 0, 0.0)
@@ -199,7 +204,10 @@ def _load_and_publish(
             "run digest in the project folder, or pass --templates DIR",
         )
         return BuildResult(diagnostics.adding(missing), 0, 0, 0.0)
-    env, problems = make_environment(templates, cache, static=static | GENERATED_STATIC)
+    label = shown_folder(templates, o.root)
+    env, problems = make_environment(
+        templates, cache, static=static | GENERATED_STATIC, label=label
+    )
     assert loaded.indexes is not None  # a loaded site always has its indexes
     pages = plan_pages(site, loaded.indexes)
     assets = static_assets(templates / "static") + generated_assets(site, loaded.indexes, pages)

@@ -123,7 +123,8 @@ def produce(
     view: SiteView = work.pages[0].context["site"]
     shared: list[object] = [view, d, *d.topics.values(), *d.actors.values(), *d.venues.values()]
     shared += [*d.reports.values(), *d.encounters.values(), *work.site.meta.authors.values()]
-    setup = (_setup, (work.templates, work.cache, work.stage.path, work.bodies), shared)
+    given = (work.templates, work.env.label, work.cache, work.stage.path, work.bodies)
+    setup = (_setup, given, shared)
     state = (work.env, work.stage.path, work.bodies, failed)
     results = helpers.share(_report_job, jobs, state, own, setup=setup)
     failures = list(failed.values())
@@ -167,10 +168,10 @@ JobState = tuple[TemplateEnvironment, Path, Bodies, dict[str, Diagnostic]]
 and the first failure of each template in this process (see ``_report_job``)."""
 
 
-def _setup(templates: Path, cache: Cache, stage: Path, bodies: Bodies) -> JobState:
+def _setup(templates: Path, label: str, cache: Cache, stage: Path, bodies: Bodies) -> JobState:
     """A helper's state: its own compiled templates (from the cache: the build compiled and
     checked them), the stage and the bodies."""
-    env, problems = make_environment(templates, cache, prune=False)
+    env, problems = make_environment(templates, cache, prune=False, label=label)
     if env is None:  # a template changed since the build compiled it
         raise TemplateFailure(problems[0])
     return env, stage, bodies, {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import linecache
 import re
 import traceback
 from collections.abc import Mapping
@@ -31,6 +32,26 @@ class TemplateFailure(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic)  # the only argument, so it survives pickling from a worker
         self.diagnostic = diagnostic
+
+
+class TemplateEnvironment(jinja2.Environment):
+    """Jinja's environment for one folder of templates, knowing how the diagnostics name
+    that folder (see ``shown_folder``)."""
+
+    def __init__(self, folder: Path, label: str, **options: Any) -> None:
+        super().__init__(loader=jinja2.FileSystemLoader(folder), **options)
+        self.folder = folder
+        self.label = label
+
+
+def shown_folder(folder: Path, root: Path) -> str:
+    """How diagnostics name a templates folder: by its path in the project (``templates``),
+    or by its absolute path when it is elsewhere (``--templates``)."""
+    resolved = folder.resolve()
+    try:
+        return resolved.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -64,14 +85,17 @@ def make_environment(
     *,
     prune: bool = True,
     static: AbstractSet[str] | None = None,
-) -> tuple[jinja2.Environment | None, list[Diagnostic]]:
+    label: str = "templates",
+) -> tuple[TemplateEnvironment | None, list[Diagnostic]]:
     """A strict environment with every template in ``folder`` compiled (with ``cache``,
     compiled once per version of each template, and with ``prune``, the compiled templates
     of other versions removed from it). With ``static``, the names the site will have under
-    static/, a template's link to any other is a problem too (see ``missing_static``)."""
+    static/, a template's link to any other is a problem too (see ``missing_static``).
+    ``label`` is the folder's name in diagnostics."""
     compiled = _CompiledTemplates(cache) if cache is not None else None
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folder),
+    env = TemplateEnvironment(
+        folder,
+        label,
         bytecode_cache=compiled,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -95,7 +119,7 @@ def make_environment(
         except jinja2.TemplateSyntaxError as exc:
             problems.append(
                 error(
-                    f"templates/{name}",
+                    f"{label}/{name}",
                     exc.lineno or 0,
                     1,
                     "template-syntax",
@@ -104,12 +128,12 @@ def make_environment(
             )
         except UnicodeDecodeError as exc:
             data = (folder / name).read_bytes()  # what Jinja decoded (exc.start is into it)
-            problems.append(not_utf8(f"templates/{name}", data, exc))
+            problems.append(not_utf8(f"{label}/{name}", data, exc))
         except OSError as exc:
             why = f"cannot read the template: {exc.strerror}"
-            problems.append(error(f"templates/{name}", 0, 0, "unreadable", why))
+            problems.append(error(f"{label}/{name}", 0, 0, "unreadable", why))
     if static is not None:
-        problems += missing_static(folder, static)
+        problems += missing_static(folder, static, label)
     if cache is not None and compiled is not None and prune:
         cache.prune("templates", compiled.used)
     return (env if not problems else None), problems
@@ -119,7 +143,9 @@ _STATIC_REFERENCE = re.compile(r"\{\{-?\s*root\s*-?\}\}static/([^\"'\s?#{}<>]+)"
 """A template's link to a file of the site's static/ folder: ``{{ root }}static/x.css``."""
 
 
-def missing_static(folder: Path, present: AbstractSet[str]) -> list[Diagnostic]:
+def missing_static(
+    folder: Path, present: AbstractSet[str], label: str = "templates"
+) -> list[Diagnostic]:
     """The templates' links to static files (``{{ root }}static/...``) that the site will
     not have: ``present`` holds the names under static/ it will. Every page would link to
     nothing (a missing style sheet leaves every page unstyled)."""
@@ -139,11 +165,11 @@ def missing_static(folder: Path, present: AbstractSet[str]) -> list[Diagnostic]:
             col = match.start(1) - text.rfind("\n", 0, match.start(1)) - len("static/")
             problems.append(
                 error(
-                    f"templates/{path.relative_to(folder).as_posix()}",
+                    f"{label}/{path.relative_to(folder).as_posix()}",
                     line,
                     col,
                     "missing-static",
-                    f"the template links to static/{name}, and there is no templates/static/{name}",
+                    f"the template links to static/{name}, and there is no {label}/static/{name}",
                     "restore the file, or remove the link",
                 )
             )
@@ -151,7 +177,7 @@ def missing_static(folder: Path, present: AbstractSet[str]) -> list[Diagnostic]:
 
 
 def render_page(
-    env: jinja2.Environment, page: Page, extra: Mapping[str, Any] | None = None
+    env: TemplateEnvironment, page: Page, extra: Mapping[str, Any] | None = None
 ) -> bytes:
     """Render one page (``extra``: what its context gets only now, see ``Page.report``);
     a template error becomes a :class:`TemplateFailure`.
@@ -163,14 +189,11 @@ def render_page(
     try:
         html = env.get_template(page.template).render(context)
     except jinja2.TemplateError as exc:
-        raise TemplateFailure(_locate(exc, page, str(exc))) from exc
+        raise TemplateFailure(_locate(exc, page, str(exc), env)) from exc
     except Exception as exc:
-        raise TemplateFailure(_locate(exc, page, f"{type(exc).__name__}: {exc}")) from exc
+        why = f"{type(exc).__name__}: {exc}"
+        raise TemplateFailure(_locate(exc, page, why, env)) from exc
     return html.encode("utf-8")
-
-
-TemplateEnvironment = jinja2.Environment
-"""The compiled templates, for modules that hand them on without importing Jinja."""
 
 
 def long_date(value: dt.date) -> str:
@@ -196,18 +219,40 @@ def json_script(value: Any) -> Markup:
     return Markup(text)
 
 
-def _locate(exc: Exception, page: Page, why: str) -> Diagnostic:
-    line = 0
-    name = page.template
+def _locate(exc: Exception, page: Page, why: str, env: TemplateEnvironment) -> Diagnostic:
+    """The template, line and column a render error comes from (Jinja's traceback names
+    the template file and line; the column is found from the name the error is about)."""
+    name, line, col = page.template, 0, 1
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         if frame.filename and frame.filename.endswith(".html"):
+            path = Path(frame.filename)
             name = (
-                Path(frame.filename).name
-                if "templates" not in frame.filename
-                else frame.filename.split("templates/", 1)[-1]
+                path.relative_to(env.folder).as_posix()
+                if path.is_relative_to(env.folder)
+                else path.name
             )
             line = frame.lineno or 0
+            col = _column(linecache.getline(frame.filename, line), why)
             break
-    return error(
-        f"templates/{name}", line, 1, "template-error", f"rendering {page.output} failed: {why}"
-    )
+    message = f"rendering {page.output} failed: {why}"
+    return error(f"{env.label}/{name}", line, col, "template-error", message)
+
+
+_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_UNDEFINED = re.compile(r"'([A-Za-z_]\w*)' is undefined")
+_NO_ATTRIBUTE = re.compile(r"has no attribute '([A-Za-z_]\w*)'")
+
+
+def _column(line: str, why: str) -> int:
+    """Where on its line a render error's undefined name or missing attribute is written,
+    inside ``{{ }}`` or ``{% %}``; 1 when the error names none or it is not found there."""
+    if found := _UNDEFINED.search(why):
+        use = re.compile(rf"(?<![\w.])({found[1]})\b")
+    elif found := _NO_ATTRIBUTE.search(why):
+        use = re.compile(rf"\.({found[1]})\b|\[\s*['\"]({found[1]})['\"]")
+    else:
+        return 1
+    for tag in _TAG.finditer(line):
+        if place := use.search(line, tag.start(), tag.end()):
+            return place.start(place.lastindex or 0) + 1
+    return 1
