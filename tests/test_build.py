@@ -170,6 +170,12 @@ def test_a_render_error_in_a_partial_of_templates_elsewhere_names_its_file_line_
             "ZeroDivisionError: division by zero [template-error]",
         ),
         (
+            "{% for _ in range(10**9) %}{% endfor %}",
+            {},
+            "templates/home.html:2:1: error: rendering index.html failed: OverflowError: "
+            "range() of 1,000,000,000 items; at most 100,000 [template-error]",
+        ),
+        (
             "{{ site.title + 3 }}",
             {},
             "templates/home.html:2:1: error: rendering index.html "
@@ -187,7 +193,7 @@ def test_a_render_error_in_a_partial_of_templates_elsewhere_names_its_file_line_
             "offset 9) [not-utf8]",
         ),
     ],
-    ids=["division-by-zero", "str-plus-int", "includes-latin1", "latin1-template"],
+    ids=["division-by-zero", "endless-range", "str-plus-int", "includes-latin1", "latin1-template"],
 )
 def test_a_template_that_fails_in_any_way_is_an_error_at_its_line_and_the_last_site_stays(
     capsys: pytest.CaptureFixture[str],
