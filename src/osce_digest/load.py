@@ -175,6 +175,11 @@ class LoadResult:
         return [self.bodies.get(r) for r in self.site.reports] if self.site else []
 
 
+_LINKED = {"topics": ("topics",), "actors": ("actors", "countries"), "venues": ("venues",)}
+"""The pages made from each vocabulary, that reports link to (``/countries/<iso>/``: from
+the actors' countries)."""
+
+
 def load_site(
     root: Path,
     *,
@@ -265,6 +270,10 @@ def load_site(
         **{f"#{r.slug}": frozenset(r.anchors) for r in reports},
         **({"static": static} if static is not None else {}),
     }
+    # Links into a vocabulary that could not be read are left unchecked, as references are.
+    for name in broken & _LINKED.keys():
+        for kind in _LINKED[name]:
+            del pages[kind]
     for report in reports:
         diagnostics += check_links(report, pages)
     diagnostics += encounter_conflicts(reports, _locator(content.reports))
