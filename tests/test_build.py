@@ -160,6 +160,22 @@ def test_a_render_error_in_a_partial_of_templates_elsewhere_names_its_file_line_
     )
 
 
+def test_a_static_file_the_build_also_makes_is_an_error_naming_both(
+    capsys: pytest.CaptureFixture[str], make_project: MakeProject, tmp_path: Path
+) -> None:
+    project = make_project(REPO)
+    elsewhere = tmp_path / "theme"
+    shutil.move(project / "templates", elsewhere)
+    (elsewhere / "static" / "Pygments.css").write_text("pre { color: red }", "utf-8")
+    capsys.readouterr()
+    assert main(["build", "--root", str(project), "--templates", str(elsewhere)]) == 1
+    assert (
+        f"{elsewhere}/static/Pygments.css and the code-highlighting style sheet the build "
+        "makes would both write static/Pygments.css [output-collision]"
+    ) in capsys.readouterr().err
+    assert not (project / "site").exists()
+
+
 @pytest.mark.parametrize(
     ("insert", "files", "expected"),
     [

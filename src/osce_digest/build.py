@@ -210,7 +210,8 @@ def _load_and_publish(
     )
     assert loaded.indexes is not None  # a loaded site always has its indexes
     pages = plan_pages(site, loaded.indexes)
-    assets = static_assets(templates / "static") + generated_assets(site, loaded.indexes, pages)
+    assets = static_assets(templates / "static", f"{label}/static")
+    assets += generated_assets(site, loaded.indexes, pages)
     bodies = loaded.bodies
     lazy = lazy_files(site, loaded.indexes, bodies, cache)
     lazy += search_files(site, loaded.indexes, cache, out)
@@ -265,15 +266,20 @@ GENERATED_STATIC = frozenset({PYGMENTS_CSS})
 """The files under static/ the build makes itself, besides templates/static/."""
 
 
-def static_assets(folder: Path) -> list[Asset]:
-    """templates/static/** copied to static/, the code-highlighting CSS, the front-matter schema."""
+def static_assets(folder: Path, label: str = "templates/static") -> list[Asset]:
+    """templates/static/** copied to static/, the code-highlighting CSS, the front-matter
+    schema (``label``: the folder's name in messages)."""
     schema = json_schema(ReportMeta, "osce-digest report front matter")
     assets = [
-        Asset(f"static/{PYGMENTS_CSS}", pygments_css().encode("utf-8"), "pygments"),
+        Asset(
+            f"static/{PYGMENTS_CSS}",
+            pygments_css().encode("utf-8"),
+            "the code-highlighting style sheet the build makes",
+        ),
         Asset("api/schema.json", _json(schema), "the report front-matter schema"),
     ]
     for rel, path in static_files(folder):
-        assets.append(Asset(f"static/{rel}", path.read_bytes(), f"templates/static/{rel}"))
+        assets.append(Asset(f"static/{rel}", path.read_bytes(), f"{label}/{rel}"))
     return assets
 
 
