@@ -147,6 +147,8 @@ def test_content_broken_from_the_start_says_there_is_no_site_yet_until_it_is_fix
         (["serve", "--port", "99999"], "expected a port from 1 to 65535, got '99999'"),
         (["serve", "--port", "0"], "expected a port from 1 to 65535, got '0'"),
         (["serve", "--port", "http"], "expected a port from 1 to 65535, got 'http'"),
+        (["serve", "--host", "[]"], "expected an address such as 127.0.0.1, ::1 or [::1]"),
+        (["serve", "--host", "[::1"], "got '[::1'"),
         (["build", "--jobs", "0"], "expected a whole number of at least 1, got '0'"),
         (["build", "--base-url", "digest.example.org"], "expected an http(s) address such as"),
         (["build", "--base-url", "javascript:alert(1)"], "got 'javascript:alert(1)'"),

@@ -244,7 +244,12 @@ def _port(text: str) -> int:
 
 def _host(text: str) -> str:
     """An address as given, an IPv6 one also in brackets as in a URL (``[::1]``)."""
-    return text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    inner = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    if "[" in inner or "]" in inner or (inner != text and not inner):
+        raise argparse.ArgumentTypeError(
+            f"expected an address such as 127.0.0.1, ::1 or [::1], got {text!r}"
+        )
+    return inner
 
 
 def _parser() -> argparse.ArgumentParser:
