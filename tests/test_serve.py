@@ -252,6 +252,31 @@ def test_a_page_is_told_which_build_it_is_from_and_the_stream_names_the_current_
     assert later[1] != served_build[1]
 
 
+def test_a_save_without_a_change_reloads_no_page_but_a_fix_back_to_the_same_site_does(
+    served: Served,
+) -> None:
+    project, port, process, _ = served
+    events = open_events(port)
+    assert events.readline().decode().strip() == "event: hello"
+    report = project / REPORT
+    scratch = report.with_name("sedX1b2c3")  # as an editor or `sed -i` saves: write, rename
+    scratch.write_text(report.read_text("utf-8"), "utf-8")
+    scratch.replace(report)
+    assert process.stdout is not None
+    said = process.stdout.readline() + process.stdout.readline()
+    assert re.fullmatch(
+        r"changed: lavrov-blinken-osce-malta-2024\.md\n"
+        r"built 1 report in [0-9.]+ s \(0 files written, [0-9]+ unchanged\)\n",
+        said,
+    ), said
+    time.sleep(1)  # time for an event to be sent, were one due
+    text = report.read_text("utf-8")
+    report.write_text(text.replace("date: 2024-12-06", "date: [2024-12-06"), "utf-8")
+    assert next_event_of(events) == "errors"  # the first event since the save
+    report.write_text(text, "utf-8")  # the output is as it was, but the overlay must go
+    assert next_event_of(events) == "reload"
+
+
 @pytest.mark.parametrize("host", ["::1", "[::1]"])
 def test_an_ipv6_address_is_served_on_that_address(tmp_path: Path, host: str) -> None:
     with serving(tmp_path, host=host) as (_, port, process, started):

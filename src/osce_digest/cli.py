@@ -123,7 +123,11 @@ def _serve(args: argparse.Namespace, root: Path) -> int:
     out = Path(args.out) if args.out else root / "site"
     templates = Path(args.templates) if args.templates else None
 
-    def rebuild() -> str:
+    files = -1  # in the output after the last good build
+
+    def rebuild() -> tuple[str, bool]:
+        """The errors as text ("" if none), and whether the output changed."""
+        nonlocal files
         for _ in range(5):  # a file saved again while it was read: build again, quietly
             result = build_site(
                 root,
@@ -144,13 +148,14 @@ def _serve(args: argparse.Namespace, root: Path) -> int:
                 else "nothing to serve yet: the site appears once these are fixed"
             )
             console.say(f"{text}\n{served}", sys.stderr)
-            return text
+            return text, False
         console.say(
             f"built {result.reports} report{'s' * (result.reports != 1)} in {result.seconds:.2f} s "
             f"({result.pages} files written, {result.unchanged} unchanged)",
             sys.stdout,
         )
-        return ""
+        before, files = files, result.pages + result.unchanged
+        return "", result.pages > 0 or files != before  # written, or a stale file removed
 
     # Imported here: the server and the file watcher are not needed by any other command,
     # and every build would pay for importing them.

@@ -147,9 +147,12 @@ class Status:
     stopping: bool = False
     """Set when the server shuts down, so event streams end."""
 
-    def publish(self, errors: str, built: bool) -> None:
-        """Record a rebuild's outcome and wake every event stream."""
+    def publish(self, errors: str, built: bool, changed: bool = True) -> None:
+        """Record a rebuild's outcome and wake every event stream, unless it left the output
+        as it was and there were no errors to clear (a file saved without a change)."""
         with self.changed:
+            if not changed and not errors and not self.errors:
+                return
             self.generation += 1
             self.errors = errors
             self.built = built
@@ -352,11 +355,12 @@ def serve(
     watched: list[Path],
     host: str,
     port: int,
-    rebuild: Callable[[], str],
+    rebuild: Callable[[], tuple[str, bool]],
     say: Callable[[str], None],
 ) -> None:
-    """Serve ``out`` until interrupted, calling ``rebuild`` (which returns the errors, or
-    "") whenever something under ``watched`` (content/, the templates) changes.
+    """Serve ``out`` until interrupted, calling ``rebuild`` (which returns the errors, or "",
+    and whether the output changed) whenever something under ``watched`` (content/, the
+    templates) changes. Open pages reload when the output changed or errors were shown.
 
     The address is taken before the first build, so a port in use fails at once and leaves
     the output alone. A watched folder that is deleted and made again (a branch switch, a
@@ -365,17 +369,18 @@ def serve(
     kind = _Server6 if ":" in host else _Server
     server = kind((host, port), make_handler(out, status))  # OSError: cannot listen
     try:
-        errors = rebuild()
+        errors, _ = rebuild()
         status.publish(errors, holds_build(out))
         stop = threading.Event()
         ready = threading.Event()
 
         busy = threading.Event()  # a rebuild is running
 
-        def outcome() -> tuple[str, bool]:
+        def outcome() -> tuple[str, bool, bool]:
             busy.set()
             try:
-                return rebuild(), holds_build(out)
+                errors, changed = rebuild()
+                return errors, holds_build(out), changed
             finally:
                 busy.clear()
 
@@ -428,7 +433,7 @@ def _watch(
     paths: list[Path],
     stop: threading.Event,
     ready: threading.Event,
-    outcome: Callable[[], tuple[str, bool]],
+    outcome: Callable[[], tuple[str, bool, bool]],
     status: Status,
     say: Callable[[str], None],
 ) -> None:
@@ -440,7 +445,7 @@ def _watch_until(
     paths: list[Path],
     stop: threading.Event,
     ready: threading.Event,
-    outcome: Callable[[], tuple[str, bool]],
+    outcome: Callable[[], tuple[str, bool, bool]],
     status: Status,
     say: Callable[[str], None],
 ) -> None:
@@ -468,7 +473,7 @@ def _watch_until(
             ready.set()
             moved = [p for p in paths if _identity(p) != watching[p]]
             if changes:
-                names = sorted({Path(p).name for _, p in changes})
+                names = _changed_names(changes)
                 more = " ..." if len(names) > 5 else ""
                 _rebuild(outcome, status, say, f"changed: {', '.join(names[:5])}{more}")
             elif moved:
@@ -477,8 +482,17 @@ def _watch_until(
                 break  # watch the folders now at those paths
 
 
+def _changed_names(changes: set[tuple[watchfiles.Change, str]]) -> list[str]:
+    """The names of the files changed, without those made and gone again in the same batch
+    (the scratch file an editor or ``sed -i`` writes and renames over the real one)."""
+    added = {path for change, path in changes if change == watchfiles.Change.added}
+    passing = {path for path in added if not os.path.lexists(path)}
+    names = sorted({Path(path).name for _, path in changes if path not in passing})
+    return names or sorted({Path(path).name for _, path in changes})
+
+
 def _rebuild(
-    outcome: Callable[[], tuple[str, bool]],
+    outcome: Callable[[], tuple[str, bool, bool]],
     status: Status,
     say: Callable[[str], None],
     why: str,
