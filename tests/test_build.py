@@ -148,7 +148,7 @@ def test_a_render_error_in_a_partial_of_templates_elsewhere_names_its_file_line_
     err = capsys.readouterr().err
     col = len(lines[1]) - len("nothing }}</i>") + 1
     assert f"{legend}:2:{col}: error: rendering index.html failed: " in err
-    assert "has no attribute 'nothing' [template-error]" in err
+    assert "dict has no key 'nothing' [template-error]" in err
     assert "templates/" not in err
     # Fixed there, the next mistake: its name's column, on its line.
     lines[1] = lines[1].replace(" {{ d.reports.nothing }}", "")
@@ -208,8 +208,35 @@ def test_a_static_file_the_build_also_makes_is_an_error_naming_both(
             "templates/partials/unused.html:2:6: error: the file is not UTF-8 (byte 0xe9 at "
             "offset 9) [not-utf8]",
         ),
+        (
+            "{{ site.titel }}",
+            {},
+            "templates/home.html:2:25: error: rendering index.html failed: SiteView has no "
+            "attribute 'titel'; did you mean 'title'? [template-error]",
+        ),
+        (
+            "{{ {'summary': 1}.sumary }}",
+            {},
+            "templates/home.html:2:35: error: rendering index.html failed: dict has no key "
+            "'sumary'; did you mean 'summary'? [template-error]",
+        ),
+        (
+            "{{ site[0] }}",
+            {},
+            "templates/home.html:2:1: error: rendering index.html failed: SiteView has no "
+            "element 0 [template-error]",
+        ),
     ],
-    ids=["division-by-zero", "endless-range", "str-plus-int", "includes-latin1", "latin1-template"],
+    ids=[
+        "division-by-zero",
+        "endless-range",
+        "str-plus-int",
+        "includes-latin1",
+        "latin1-template",
+        "misspelt-attribute",
+        "misspelt-key",
+        "no-element",
+    ],
 )
 def test_a_template_that_fails_in_any_way_is_an_error_at_its_line_and_the_last_site_stays(
     capsys: pytest.CaptureFixture[str],

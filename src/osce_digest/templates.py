@@ -8,6 +8,7 @@ the build with its file and line instead of rendering blank.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 import linecache
 import re
@@ -32,6 +33,34 @@ class TemplateFailure(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(diagnostic)  # the only argument, so it survives pickling from a worker
         self.diagnostic = diagnostic
+
+
+class _Undefined(jinja2.StrictUndefined):
+    """Strict undefined values whose error names the object's type briefly and, for a
+    missing attribute or key, the closest one it has (``title`` for ``titel``)."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        owner, name = self._undefined_obj, self._undefined_name
+        if self._undefined_hint or owner is jinja2.utils.missing:
+            return str(super()._undefined_message)
+        if not isinstance(name, str):
+            return f"{type(owner).__name__} has no element {name!r}"
+        kind = "key" if isinstance(owner, Mapping) else "attribute"
+        message = f"{type(owner).__name__} has no {kind} {name!r}"
+        if near := difflib.get_close_matches(name, _names(owner), 1):
+            message += f"; did you mean {near[0]!r}?"
+        return message
+
+
+def _names(owner: object) -> list[str]:
+    """The names a template can look up on ``owner``: a mapping's string keys, else its
+    public attributes."""
+    if isinstance(owner, Mapping):
+        return [key for key in owner if isinstance(key, str)]
+    return [name for name in dir(owner) if not name.startswith("_")]
 
 
 class TemplateEnvironment(jinja2.Environment):
@@ -98,7 +127,7 @@ def make_environment(
         label,
         bytecode_cache=compiled,
         autoescape=True,
-        undefined=jinja2.StrictUndefined,
+        undefined=_Undefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -254,7 +283,7 @@ def _locate(exc: Exception, page: Page, why: str, env: TemplateEnvironment) -> D
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
 _UNDEFINED = re.compile(r"'([A-Za-z_]\w*)' is undefined")
-_NO_ATTRIBUTE = re.compile(r"has no attribute '([A-Za-z_]\w*)'")
+_NO_ATTRIBUTE = re.compile(r"has no (?:attribute|key) '([A-Za-z_]\w*)'")
 
 
 def _column(line: str, why: str) -> int:
