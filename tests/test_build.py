@@ -221,6 +221,12 @@ def test_a_static_file_the_build_also_makes_is_an_error_naming_both(
             "'sumary'; did you mean 'summary'? [template-error]",
         ),
         (
+            "{{ sitee.title }}",
+            {},
+            "templates/home.html:2:20: error: rendering index.html failed: 'sitee' is "
+            "undefined; did you mean 'site'? [template-error]",
+        ),
+        (
             "{{ site[0] }}",
             {},
             "templates/home.html:2:1: error: rendering index.html failed: SiteView has no "
@@ -235,6 +241,7 @@ def test_a_static_file_the_build_also_makes_is_an_error_naming_both(
         "latin1-template",
         "misspelt-attribute",
         "misspelt-key",
+        "misspelt-name",
         "no-element",
     ],
 )

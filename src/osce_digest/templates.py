@@ -219,7 +219,12 @@ def render_page(
     try:
         html = env.get_template(page.template).render(context)
     except jinja2.TemplateError as exc:
-        raise TemplateFailure(_locate(exc, page, str(exc), env)) from exc
+        why = str(exc)
+        if (name := _UNDEFINED.fullmatch(why)) and (
+            near := difflib.get_close_matches(name[1], [*context, *env.globals], 1)
+        ):
+            why += f"; did you mean {near[0]!r}?"
+        raise TemplateFailure(_locate(exc, page, why, env)) from exc
     except Exception as exc:
         why = f"{type(exc).__name__}: {exc}"
         raise TemplateFailure(_locate(exc, page, why, env)) from exc
