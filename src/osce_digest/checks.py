@@ -51,7 +51,8 @@ def check_report(
 
 def check_links(report: ReportSummary, pages: Mapping[str, AbstractSet[str]]) -> list[Diagnostic]:
     """Internal links to nothing, and images the page could not show from disk. ``pages``
-    maps a section of the site to its keys, "#<slug>" to a report's fragment ids, and
+    maps a section of the site to its keys, "#<slug>" to a report's fragment ids (none for
+    a report that could not be read: those links are left unchecked), and
     "static" (when known) to the files of templates/static/."""
     found = []
     for link in report.links:
@@ -457,11 +458,8 @@ def _site_link_problem(
     if len(parts) == 2 and parts[0] in pages:
         if parts[1] not in pages[parts[0]]:
             return f"there is no {parts[0].rstrip('s')} '{parts[1]}'"
-        if (
-            fragment
-            and parts[0] == "reports"
-            and fragment not in pages.get("#" + parts[1], frozenset())
-        ):
+        anchors = pages.get("#" + parts[1]) if parts[0] == "reports" else None
+        if fragment and anchors is not None and fragment not in anchors:
             return f"report {parts[1]} has no heading #{fragment}"
         return None
     return "no page of the site has this address"

@@ -239,9 +239,11 @@ def load_site(
     reports: list[ReportSummary] = []
     slugs: dict[str, str] = {}
     packs: list[Packed] = []
+    unreadable: set[str] = set()  # reports whose own errors stopped them being read
     for file, (report, own) in zip(content.reports, loaded, strict=True):
         packs.append(own)
         if report is None:
+            unreadable.add(file.path.stem)
             continue
         if report.slug in slugs:
             diagnostics.append(
@@ -262,7 +264,9 @@ def load_site(
     reports.sort(key=lambda r: r.meta.date, reverse=True)
     site = Site(meta, tuple(reports), topics, actors, venues, shared, lexicon)
     pages: dict[str, AbstractSet[str]] = {
-        "reports": {r.slug for r in reports},
+        # A link to a report that could not be read is checked once it can be (its own
+        # error says what is wrong; "there is no report" would not be true).
+        "reports": {r.slug for r in reports} | unreadable,
         "topics": topics.keys(),
         "actors": actors.keys(),
         "venues": venues.keys(),
