@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,9 @@ from osce_digest import discover, load, parallel, report_jobs
 from osce_digest.cache import FOLDER, open_cache
 from osce_digest.cli import main
 from osce_digest.incremental import last_snapshot, output_files
+from osce_digest.lookups import EntryDigests, Recorder
 from osce_digest.model import Site
+from osce_digest.pages import Directory
 from osce_digest.report_jobs import _report_job
 from osce_digest.write import MARKER
 
@@ -122,12 +126,24 @@ def test_a_sequence_of_edits_builds_incrementally_to_the_same_bytes_as_clean_bui
         assert tree(out) == before
         path.write_text(text + "\nThe talks resumed on Tuesday.\n", "utf-8")
 
+    def retitle_report() -> None:
+        # Its title shows on other pages through the directory (d.reports), read by key.
+        path = rng.choice(sorted(reports.glob("*.md")))
+        text = path.read_text("utf-8")
+        path.write_text(text.replace('\ntitle: "', '\ntitle: "New: ', 1), "utf-8")
+
+    def redate_report() -> None:
+        path = rng.choice(sorted(reports.glob("*.md")))
+        text = path.read_text("utf-8")
+        path.write_text(re.sub(r"\ndate: \d{4}-", "\ndate: 2023-", text, count=1), "utf-8")
+
     def touch_template() -> None:
         base = project / "templates" / "base.html"
         base.write_text(base.read_text("utf-8").replace("</footer>", "</footer>\n", 1), "utf-8")
 
     steps = [edit, reword, add, edit, reword, delete, rename, retitle_topic, touch_template]
     steps += [reword, rename_actor, break_then_fix, edit, add, reword, delete, break_then_fix]
+    steps += [retitle_report, add, retitle_report, redate_report, rename, retitle_report]
     for step in steps:
         step()
         build(project, out, *jobs)
@@ -651,3 +667,88 @@ def test_a_broken_site_yaml_still_reports_the_reports_errors_and_keeps_the_cache
     monkeypatch.setattr(load, "load_report", lambda f, *a: parsed.append(f.rel) or real(f, *a))
     build(project, out, "--jobs", "1")
     assert parsed == [rel]
+
+
+def _stamps(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file's inode and modification time: a file kept by a build keeps both."""
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*.html")
+    }
+
+
+def test_a_page_is_made_again_when_a_directory_entry_it_read_changes_and_not_otherwise(
+    project: Path, tmp_path: Path
+) -> None:
+    # The methodology page reads a whole table (every report's key); the "not found" page
+    # one entry that is not there; report pages the reports they show, by key.
+    for name, reading in [
+        ("methodology.html", "<p>{{ d.reports | join(' ') }}</p>"),
+        ("404.html", "{% set later = d.reports.get('later-report') %}{{ later.title if later }}"),
+    ]:
+        page = project / "templates" / name
+        text = page.read_text("utf-8")
+        page.write_text(text.replace("{% block main %}", "{% block main %}" + reading, 1), "utf-8")
+    out, clean = project / "site", tmp_path / "clean"
+    reports = project / "content" / "reports"
+
+    def rebuild() -> set[str]:
+        before = _stamps(out)
+        build(project, out)
+        shutil.rmtree(clean, ignore_errors=True)
+        build(project, clean, "--no-cache", "--jobs", "1")
+        assert tree(out) == tree(clean)
+        after = _stamps(out)
+        return {name for name, stamp in after.items() if before.get(name) != stamp}
+
+    build(project, out)
+    report_pages = {n for n in _stamps(out) if n.startswith("reports/")}
+    pull_aside = reports / "brandt-lind-pull-aside.md"
+    text = pull_aside.read_text("utf-8")
+    pull_aside.write_text(text.replace('\ntitle: "', '\ntitle: "Retitled: ', 1), "utf-8")
+    made = rebuild()
+    assert {"reports/brandt-lind-pull-aside/index.html", "methodology/index.html"} <= made
+    assert "404.html" not in made, "the page read no entry of that report"
+    assert len(made & report_pages) < len(report_pages) / 2, sorted(made)
+
+    shutil.copy(pull_aside, reports / "later-report.md")  # the key the page asked for
+    made = rebuild()
+    assert {"404.html", "methodology/index.html"} <= made
+    assert "Retitled: " in (out / "404.html").read_text("utf-8")
+    assert "later-report" in (out / "methodology" / "index.html").read_text("utf-8")
+
+
+def test_a_recorded_directory_notes_each_key_read_and_each_table_read_whole() -> None:
+    tables = ("topics", "actors", "venues", "reports", "encounters", "countries")
+    d = Directory(
+        **{name: {"a": f"{name} a", "b": f"{name} b"} for name in tables}, section_names={}
+    )
+    recorder = Recorder()
+    seen = recorder.directory(d)
+    assert seen.topics["a"] == "topics a"
+    with pytest.raises(KeyError):
+        seen.topics["missing"]
+    assert "b" in seen.venues
+    assert seen.reports.get("c") is None
+    assert sorted(seen.actors) == ["a", "b"]
+    assert len(seen.countries) == 2
+    assert recorder.uses() == (
+        ("actors", None),
+        ("countries", None),
+        ("reports", ("c",)),
+        ("topics", ("a", "missing")),
+        ("venues", ("b",)),
+    )
+    digests = EntryDigests(d)
+    read = digests.of(recorder.uses())
+    assert read is not None
+    unread = replace(d, topics={"a": "topics a", "b": "changed"}, encounters={})
+    assert EntryDigests(unread).of(recorder.uses()) == read
+    for changed in (
+        replace(d, topics={"a": "changed"}),
+        replace(d, reports={**d.reports, "c": "made"}),
+        replace(d, actors={"a": "actors a"}),
+    ):
+        assert EntryDigests(changed).of(recorder.uses()) != read
+    assert digests.of((("no-such-table", None),)) is None
+    assert digests.of(((1, 2, 3),)) is None  # type: ignore[arg-type]  # not one we made

@@ -242,7 +242,7 @@ def _load_and_publish(
     except BaseException:
         stage.abandon()
         raise
-    save(cache, out, reuse.manifest)
+    save(cache, out, reuse)
     rendered = (pages[i].output for i in reuse.render)
     left = {MARKER, *reuse.keep, *rendered, *(a.output for a in assets), *stale}
     save_snapshot(cache, out, inputs, diagnostics, len(site.reports), left)

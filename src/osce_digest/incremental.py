@@ -1,10 +1,11 @@
 """Incremental: decide which pages must be rendered again, and which the last build made.
 
-Each page gets a fingerprint of everything it is made from (the templates, and its context
-with reports and shared lookups entering by digest). A page whose fingerprint matches the
-last build's, and whose file in the output is still the one that build wrote (the size and
-time its snapshot recorded, else the same SHA-256), is not rendered: the file is linked into
-the new output as it is.
+Each page gets a fingerprint of everything it is made from: the templates, its context
+with reports and the site's view entering by digest, and the entries of the directory its
+templates read when it last rendered (see ``lookups``), as they are now. A page whose
+fingerprint matches the last build's, and whose file in the output is still the one that
+build wrote (the size and time its snapshot recorded, else the same SHA-256), is not
+rendered: the file is linked into the new output as it is.
 
 Each finished build also leaves a ``Snapshot``: a digest of all its inputs and the size and
 time of every output file. A build whose inputs and output both match it has nothing to do.
@@ -30,11 +31,15 @@ from osce_digest.diagnostics import Diagnostic, Diagnostics, Packed
 from osce_digest.discover import Content, files_under
 from osce_digest.indexes import ActorEntry
 from osce_digest.load import today
+from osce_digest.lookups import EntryDigests, Uses
 from osce_digest.model import Brief, Position, ReportSummary
 from osce_digest.pages import Page
 
 Manifest = dict[str, tuple[str, str]]
 """Output path to (fingerprint, SHA-256 of the bytes) of every page of a build."""
+
+PageUses = dict[str, Uses]
+"""Output path to what of the directory each page of a build read (see ``lookups``)."""
 
 
 @dataclass
@@ -42,7 +47,10 @@ class Reuse:
     """What the last build left that this one can keep."""
 
     fingerprints: list[str]
-    """This build's fingerprint of each page, in page order."""
+    """This build's fingerprint of each page's own inputs (all but the directory), in page
+    order."""
+    entries: EntryDigests
+    """Digests of the directory's entries, for the pages' lookups."""
     render: list[int] = field(default_factory=list)
     """Indices of the pages to render."""
     keep: dict[str, Path] = field(default_factory=dict)
@@ -51,6 +59,10 @@ class Reuse:
     """The manifest of this build, complete once the rendered pages are added."""
     previous: Manifest = field(default_factory=dict)
     """The manifest of the last build into the same output."""
+    uses: PageUses = field(default_factory=dict)
+    """What each page of this build read of the directory, complete with the manifest."""
+    previous_uses: PageUses = field(default_factory=dict)
+    """What each page of the last build read of it."""
     pending: dict[str, str] = field(default_factory=dict)
     """Fingerprints of files made outside templates that must be made again."""
     stats: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -90,14 +102,24 @@ def plan_reuse(
     }
     state = (pages, templates, ContextFingerprint(known, report_parts(reports, entries)))
     fingerprints = [_fingerprint(state, index) for index in range(len(pages))]
-    previous = _previous(cache, out)
-    reuse = Reuse(fingerprints, previous=previous, stats=stats)
-    for index, (page, fingerprint) in enumerate(zip(pages, fingerprints, strict=True)):
+    previous, previous_uses = _previous(cache, out)
+    digests = EntryDigests(shared["d"])
+    reuse = Reuse(fingerprints, digests, previous=previous, stats=stats)
+    reuse.previous_uses = previous_uses
+    for index, (page, own) in enumerate(zip(pages, fingerprints, strict=True)):
         last = previous.get(page.output)
+        uses = previous_uses.get(page.output)
         path = out / page.output
-        if last is not None and last[0] == fingerprint and _unchanged(reuse, page.output, path):
+        if (
+            last is not None
+            and uses is not None
+            and (read := digests.of(uses)) is not None
+            and last[0] == digest_of(own, read)
+            and _unchanged(reuse, page.output, path)
+        ):
             reuse.keep[page.output] = path
             reuse.manifest[page.output] = last
+            reuse.uses[page.output] = uses
         else:
             reuse.render.append(index)
     return reuse
@@ -136,14 +158,21 @@ def _fingerprint(state: tuple[Sequence[Page], str, ContextFingerprint], index: i
     pages, templates, fingerprint = state
     page = pages[index]
     body = page.report.digest if page.report is not None else ""
-    return digest_of(templates, page.template, body, fingerprint(page.context))
+    own = {name: value for name, value in page.context.items() if name != "d"}
+    return digest_of(templates, page.template, body, fingerprint(own))
 
 
-def record(reuse: Reuse, pages: Sequence[Page], shas: Mapping[str, str]) -> None:
-    """Add the freshly rendered pages (output path to SHA-256) to the manifest."""
+def record(
+    reuse: Reuse, pages: Sequence[Page], shas: Mapping[str, str], uses: Mapping[str, Uses]
+) -> None:
+    """Add the freshly rendered pages (output path to SHA-256, and to what each read of the
+    directory) to the manifest."""
     for index in reuse.render:
         output = pages[index].output
-        reuse.manifest[output] = (reuse.fingerprints[index], shas[output])
+        read = reuse.entries.of(uses[output])
+        assert read is not None  # read of this build's directory
+        reuse.manifest[output] = (digest_of(reuse.fingerprints[index], read), shas[output])
+        reuse.uses[output] = uses[output]
 
 
 def keep_unchanged(reuse: Reuse, out: Path, wanted: Mapping[str, str]) -> set[str]:
@@ -273,14 +302,18 @@ def save_snapshot(
     cache.put("snapshots", _manifest_name(out), Snapshot(inputs, stats, reports))
 
 
-def save(cache: Cache, out: Path, manifest: Manifest) -> None:
-    """Remember what this build wrote into ``out``."""
-    cache.put("outputs", _manifest_name(out), manifest)
+def save(cache: Cache, out: Path, reuse: Reuse) -> None:
+    """Remember what this build wrote into ``out``, and what its pages read."""
+    cache.put("outputs", _manifest_name(out), (reuse.manifest, reuse.uses))
 
 
-def _previous(cache: Cache, out: Path) -> Manifest:
+def _previous(cache: Cache, out: Path) -> tuple[Manifest, PageUses]:
     entry = cache.get("outputs", _manifest_name(out))
-    return entry if isinstance(entry, dict) else {}
+    if isinstance(entry, tuple) and len(entry) == 2:
+        manifest, uses = entry
+        if isinstance(manifest, dict) and isinstance(uses, dict):
+            return manifest, uses
+    return {}, {}
 
 
 def _manifest_name(out: Path) -> str:

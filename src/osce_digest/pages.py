@@ -8,7 +8,7 @@ are reported here, before anything is written.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,19 +152,19 @@ class ReportRef:
 class Directory:
     """Lookups every template may use to turn keys into names and links."""
 
-    topics: dict[str, TopicMeta]
+    topics: Mapping[str, TopicMeta]
     """Topics by key."""
-    actors: dict[str, ActorMeta]
+    actors: Mapping[str, ActorMeta]
     """Actors by key."""
-    venues: dict[str, VenueMeta]
+    venues: Mapping[str, VenueMeta]
     """Venues by key."""
-    reports: dict[str, ReportRef]
+    reports: Mapping[str, ReportRef]
     """Published reports by slug: what another page shows of them."""
-    encounters: dict[str, Encounter]
+    encounters: Mapping[str, Encounter]
     """Encounters by id."""
-    countries: dict[str, str]
+    countries: Mapping[str, str]
     """ISO code (upper case) to display name, for countries that have a page."""
-    section_names: dict[str, str]
+    section_names: Mapping[str, str]
     """Display names of section kinds."""
 
 

@@ -25,6 +25,7 @@ from osce_digest.cache import Cache
 from osce_digest.diagnostics import Diagnostic
 from osce_digest.incremental import Reuse, record, record_files
 from osce_digest.load import Bodies
+from osce_digest.lookups import Recorder, Uses
 from osce_digest.model import Site
 from osce_digest.outputs.api import report_file, report_path
 from osce_digest.pages import Asset, Directory, LazyFile, Page, SiteView
@@ -106,11 +107,12 @@ def produce(
     jobs = _report_jobs(work, reuse, made)
     api = {job.api for job in jobs}
     page_shas: dict[str, str] = {}
+    page_uses: dict[str, Uses] = {}
     file_shas: dict[str, str] = {}
     stage = work.stage.path
     failed: dict[str, Diagnostic] = {}  # by template: the first failure, its pages skipped
     own: list[Callable[[], None]] = [
-        partial(_own_page, page_shas, failed, stage, page, work.env, work.bodies)
+        partial(_own_page, (page_shas, page_uses), failed, stage, page, work.env, work.bodies)
         for page in (work.pages[i] for i in reuse.render)
         if not page.report
     ]
@@ -128,9 +130,10 @@ def produce(
     state = (work.env, work.stage.path, work.bodies, failed)
     results = helpers.share(_report_job, jobs, state, own, setup=setup)
     failures = list(failed.values())
-    for job, (page_sha, api_sha, failure) in zip(jobs, results, strict=True):
+    for job, (page_sha, uses, api_sha, failure) in zip(jobs, results, strict=True):
         if job.page is not None and page_sha is not None:
             page_shas[job.page.output] = page_sha
+            page_uses[job.page.output] = uses
         if job.api is not None and api_sha is not None:
             file_shas[job.api] = api_sha
         if failure is not None:
@@ -140,7 +143,7 @@ def produce(
         # the same one. One per place is enough, whichever page met it.
         first = {(d.file, d.line, d.col): d for d in reversed(failures)}
         raise RenderFailed(sorted(first.values(), key=Diagnostic.sort_key))
-    record(reuse, work.pages, page_shas)
+    record(reuse, work.pages, page_shas, page_uses)
     record_files(reuse, file_shas)
     return len(assets) + len(made)
 
@@ -179,46 +182,52 @@ def _setup(templates: Path, label: str, cache: Cache, stage: Path, bodies: Bodie
 
 def _report_job(
     state: JobState, job: ReportJob
-) -> tuple[str | None, str | None, Diagnostic | None]:
-    """Make a report's files into the stage; their SHA-256 digests, and the template's
-    failure if its page failed to render. After a failure the process renders no more
-    pages of that template (the build will stop; its other templates are still tried)."""
+) -> tuple[str | None, Uses, str | None, Diagnostic | None]:
+    """Make a report's files into the stage; their SHA-256 digests, what its page read of
+    the directory, and the template's failure if its page failed to render. After a failure
+    the process renders no more pages of that template (the build will stop; its other
+    templates are still tried)."""
     env, stage, bodies, failed = state
     if job.page is not None and job.page.template in failed:
-        return None, None, None
+        return None, (), None, None
     report = bodies.full(job.digest, job.path)
     page_sha = api_sha = None
+    recorder = Recorder()
     if job.page is not None:
+        d = recorder.directory(job.page.context["d"])
         try:
-            data = render_page(env, job.page, {"report": report})
+            data = render_page(env, job.page, {"report": report, "d": d})
         except TemplateFailure as failure:
             failed[job.page.template] = failure.diagnostic
-            return None, None, failure.diagnostic
+            return None, (), None, failure.diagnostic
         write_file(stage, job.page.output, data)
         page_sha = hashlib.sha256(data).hexdigest()
     if job.api is not None:
         data = report_file(report).data
         write_file(stage, job.api, data)
         api_sha = hashlib.sha256(data).hexdigest()
-    return page_sha, api_sha, None
+    return page_sha, recorder.uses(), api_sha, None
 
 
 def _own_page(
-    shas: dict[str, str],
+    noted: tuple[dict[str, str], dict[str, Uses]],
     failed: dict[str, Diagnostic],
     stage: Path,
     page: Page,
     env: TemplateEnvironment,
     bodies: Bodies,
 ) -> None:
-    """Render a page into the stage in this process, noting its digest, or the failure of
-    its template (whose other pages are then skipped)."""
+    """Render a page into the stage in this process, noting its digest and what it read of
+    the directory, or the failure of its template (whose other pages are then skipped)."""
     if page.template in failed:
         return
+    shas, uses = noted
+    recorder = Recorder()
     try:
-        _own(shas, stage, page.output, partial(_render, env, page, bodies))
+        _own(shas, stage, page.output, partial(_render, env, page, bodies, recorder))
     except TemplateFailure as failure:
         failed[page.template] = failure.diagnostic
+    uses[page.output] = recorder.uses()
 
 
 def _own(shas: dict[str, str], stage: Path, output: str, make: Callable[[], bytes]) -> None:
@@ -228,8 +237,9 @@ def _own(shas: dict[str, str], stage: Path, output: str, make: Callable[[], byte
     shas[output] = hashlib.sha256(data).hexdigest()
 
 
-def _render(env: TemplateEnvironment, page: Page, bodies: Bodies) -> bytes:
-    return render_page(env, page, read_now(page, bodies))
+def _render(env: TemplateEnvironment, page: Page, bodies: Bodies, recorder: Recorder) -> bytes:
+    d = recorder.directory(page.context["d"])
+    return render_page(env, page, {**read_now(page, bodies), "d": d})
 
 
 def read_now(page: Page, bodies: Bodies) -> dict[str, Any]:

@@ -46,10 +46,12 @@ class _Undefined(jinja2.StrictUndefined):
         owner, name = self._undefined_obj, self._undefined_name
         if self._undefined_hint or owner is jinja2.utils.missing:
             return str(super()._undefined_message)
+        # Any mapping is a dict to a template (the directory's tables are read-only ones).
+        shown = "dict" if isinstance(owner, Mapping) else type(owner).__name__
         if not isinstance(name, str):
-            return f"{type(owner).__name__} has no element {name!r}"
+            return f"{shown} has no element {name!r}"
         kind = "key" if isinstance(owner, Mapping) else "attribute"
-        message = f"{type(owner).__name__} has no {kind} {name!r}"
+        message = f"{shown} has no {kind} {name!r}"
         if near := difflib.get_close_matches(name, _names(owner), 1):
             message += f"; did you mean {near[0]!r}?"
         return message
