@@ -9,7 +9,9 @@ median wall time over ``--repeat`` rounds and the peak memory of:
 * ``digest build`` cold (no output folder, no ``.osce-digest-cache/``), then a no-op rebuild,
   a rebuild after appending a sentence to one report, one after appending another (the
   editing loop from its second rebuild on, when the output the first one replaced is there
-  to be reused), and a rebuild after editing the copied ``templates/base.html``; all with the
+  to be reused), one after putting a word before its title (which other pages show), one
+  after adding a copy of it as a new report, and a rebuild after editing the copied
+  ``templates/base.html``; all with the
   default ``--jobs``, plus a cold build with ``--jobs 1`` when ``digest build --help`` offers
   the flag;
 * the floor (``floor.py``) with 1 and 2 processes;
@@ -29,6 +31,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -326,6 +329,12 @@ class Corpus:
     def restore(self) -> None:
         self.report.write_text(self.report_text, "utf-8")
         self.base.write_text(self.base_text, "utf-8")
+        self.added.unlink(missing_ok=True)
+
+    @property
+    def added(self) -> Path:
+        """Where ``add_report`` puts its copy of the edited report."""
+        return self.report.with_name(f"{self.report.stem}-bench-copy.md")
 
     def clean_digest(self) -> None:
         self.restore()
@@ -337,6 +346,19 @@ class Corpus:
     def edit_report_again(self) -> None:
         text = self.report_text.rstrip("\n") + "\n" + APPENDED + APPENDED_AGAIN
         self.report.write_text(text, "utf-8")
+
+    def retitle_report(self) -> None:
+        """A new title: other pages show it (topics, actors, the report's neighbours)."""
+        text = self.report.read_text("utf-8")
+        match = re.search(r"^title:[ \t]*(['\"]?)", text, flags=re.MULTILINE)
+        if match is None:
+            raise SystemExit(f"{self.report}: no title line to edit")
+        at = match.end()
+        self.report.write_text(text[:at] + "Retitled " + text[at:], "utf-8")
+
+    def add_report(self) -> None:
+        """A new report: a copy of the edited one, about the same encounter."""
+        shutil.copyfile(self.report, self.added)
 
     def edit_template(self) -> None:
         if "</body>" in self.base_text:
@@ -359,6 +381,8 @@ def digest_steps(corpus: Corpus, digest: str, flags: set[str]) -> list[Step]:
         step("digest build (no-op)", nothing),
         step("digest build (1 report edited)", corpus.edit_report),
         step("digest build (same report edited again)", corpus.edit_report_again),
+        step("digest build (1 report retitled)", corpus.retitle_report),
+        step("digest build (1 report added)", corpus.add_report),
         step("digest build (base.html edited)", corpus.edit_template),
     ]
     if "--jobs" in flags:
