@@ -201,6 +201,8 @@ class Step:
     required: bool = True
     samples: list[Sample] = field(default_factory=list)
     error: str = ""
+    html_pages: int = 0
+    """HTML files in the output right after the command's first run."""
 
 
 @dataclass
@@ -437,6 +439,8 @@ def run_steps(steps: list[Step], repeat: int, logs: Path, env: dict[str, str]) -
             log = logs / f"{step.name.replace(' ', '_').replace('/', '-')}.log"
             try:
                 step.samples.append(measure(step.cmd, step.cwd, log, env))
+                if round_ == 0 and step.output.exists():  # before the next step changes it
+                    step.html_pages = sum(1 for _ in step.output.rglob("*.html"))
             except CommandFailed as exc:
                 if step.required:
                     raise
@@ -472,7 +476,7 @@ def rows(steps: list[Step], notes: dict[str, str]) -> list[Row]:
                 tree_peak_mb=round(max(trees), 1) if trees else None,
                 tree_pss_peak_mb=round(max(psses), 1) if psses else None,
                 max_process_mb=round(max(x.proc_mb for x in s.samples), 1) if s.samples else None,
-                html_pages=sum(1 for _ in s.output.rglob("*.html")) if s.output.exists() else 0,
+                html_pages=s.html_pages,
                 runs=[round(x.seconds, 3) for x in s.samples],
                 note=s.error or notes.get(s.name, ""),
             )

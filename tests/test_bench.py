@@ -103,7 +103,10 @@ def test_the_benchmark_runs_on_a_given_project(project: Path, tmp_path: Path) ->
     for name in ("digest build (cold)", *(f"digest build ({e})" for e in edits)):
         assert rows[name]["median_s"] > 0, name
     assert "floor (2 processes)" in rows
-    assert rows["digest build (cold)"]["html_pages"] > 2
+    pages = rows["digest build (cold)"]["html_pages"]
+    assert pages > 2
+    assert rows["digest build (1 report retitled)"]["html_pages"] == pages
+    assert rows["digest build (1 report added)"]["html_pages"] == pages + 1  # its page
     assert (project / "content" / "reports" / "2024" / "council-2024.md").is_file()  # a copy
     assert not (project / "site").exists()
 
