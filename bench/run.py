@@ -538,7 +538,8 @@ def bench_size(reports: int, args: argparse.Namespace, digest: str) -> dict[str,
     commands, notes = other_tools(args.pelican)
     if "--jobs" not in flags:
         notes["digest build --jobs 1 (cold)"] = "skipped: digest build has no --jobs"
-    tmp = Path(tempfile.mkdtemp(prefix=f"osce-digest-bench-{reports or 'project'}-"))
+    kind = "project" if args.project else reports
+    tmp = Path(tempfile.mkdtemp(prefix=f"osce-digest-bench-{kind}-"))
     try:
         what = f"copying {args.project}" if args.project else f"N={reports}: generating"
         print(f"{what} and converting in {tmp}", file=sys.stderr)
