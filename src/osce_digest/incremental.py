@@ -61,8 +61,6 @@ class Reuse:
     """The manifest of the last build into the same output."""
     uses: PageUses = field(default_factory=dict)
     """What each page of this build read of the directory, complete with the manifest."""
-    previous_uses: PageUses = field(default_factory=dict)
-    """What each page of the last build read of it."""
     pending: dict[str, str] = field(default_factory=dict)
     """Fingerprints of files made outside templates that must be made again."""
     stats: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -105,7 +103,6 @@ def plan_reuse(
     previous, previous_uses = _previous(cache, out)
     digests = EntryDigests(shared["d"])
     reuse = Reuse(fingerprints, digests, previous=previous, stats=stats)
-    reuse.previous_uses = previous_uses
     for index, (page, own) in enumerate(zip(pages, fingerprints, strict=True)):
         last = previous.get(page.output)
         uses = previous_uses.get(page.output)

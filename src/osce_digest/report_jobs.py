@@ -227,7 +227,8 @@ def _own_page(
         _own(shas, stage, page.output, partial(_render, env, page, bodies, recorder))
     except TemplateFailure as failure:
         failed[page.template] = failure.diagnostic
-    uses[page.output] = recorder.uses()
+    else:
+        uses[page.output] = recorder.uses()
 
 
 def _own(shas: dict[str, str], stage: Path, output: str, make: Callable[[], bytes]) -> None:

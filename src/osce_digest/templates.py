@@ -8,7 +8,6 @@ the build with its file and line instead of rendering blank.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import linecache
 import re
@@ -22,7 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from osce_digest.cache import Cache, digest_of, generator_fingerprint
-from osce_digest.diagnostics import Diagnostic, error
+from osce_digest.diagnostics import Diagnostic, close_guess, error
 from osce_digest.discover import files_under, not_utf8
 from osce_digest.pages import Page
 
@@ -52,9 +51,8 @@ class _Undefined(jinja2.StrictUndefined):
             return f"{shown} has no element {name!r}"
         kind = "key" if isinstance(owner, Mapping) else "attribute"
         message = f"{shown} has no {kind} {name!r}"
-        if near := difflib.get_close_matches(name, _names(owner), 1):
-            message += f"; did you mean {near[0]!r}?"
-        return message
+        guess = close_guess(name, _names(owner))
+        return f"{message}; {guess}" if guess else message
 
 
 def _names(owner: object) -> list[str]:
@@ -223,9 +221,9 @@ def render_page(
     except jinja2.TemplateError as exc:
         why = str(exc)
         if (name := _UNDEFINED.fullmatch(why)) and (
-            near := difflib.get_close_matches(name[1], [*context, *env.globals], 1)
+            guess := close_guess(name[1], [*context, *env.globals])
         ):
-            why += f"; did you mean {near[0]!r}?"
+            why += f"; {guess}"
         raise TemplateFailure(_locate(exc, page, why, env)) from exc
     except Exception as exc:
         why = f"{type(exc).__name__}: {exc}"
