@@ -16,7 +16,9 @@ from osce_digest.cli import main
 sys.path.insert(0, str(REPO / "bench"))
 
 import convert
+import edits
 import floor
+import generate
 import run
 
 
@@ -124,3 +126,46 @@ def test_a_missing_tool_is_skipped_with_how_to_install_it(
     assert notes["mkdocs"] == "skipped: not installed (pip install -e '.[bench]')"
     with pytest.raises(SystemExit, match=r"--pelican .*nowhere/pelican: no such command"):
         run.other_tools(str(tmp_path / "nowhere" / "pelican"))
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small generated corpus with the repository's templates."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    root = tmp_path / "edited" / "project"
+    generate.generate(root, 12, 4)
+    shutil.copytree(REPO / "templates", root / "templates")
+    return root
+
+
+def test_random_edits_build_incrementally_to_what_a_clean_build_writes(corpus: Path) -> None:
+    digest = edits.find_digest()
+    assert digest is not None
+    lines: list[str] = []
+    assert edits.check(corpus, 6, 4, digest, None, lines.append) == 0, "\n".join(lines)
+    assert [line.split(":")[0] for line in lines[:-1]] == [f"step {n}" for n in range(1, 7)]
+    assert lines[-1].startswith("6 steps, every incremental build the same as a clean build (")
+
+
+def test_the_edit_check_catches_an_incremental_build_that_leaves_stale_pages(
+    corpus: Path, tmp_path: Path
+) -> None:
+    digest = edits.find_digest()
+    assert digest is not None
+    # Builds as digest does, except that an incremental build into an existing output
+    # changes nothing: every edit after the first build is missed.
+    stale = tmp_path / "stale-digest"
+    stale.write_text(
+        "#!/bin/sh\n"
+        f'case "$*" in *--no-cache*) exec "{digest}" "$@";; esac\n'
+        '[ -d "$5" ] && exit 0\n'
+        f'exec "{digest}" "$@"\n',
+        "utf-8",
+    )
+    stale.chmod(0o755)
+    lines: list[str] = []
+    assert edits.check(corpus, 3, 4, str(stale), None, lines.append) == 1
+    assert lines[0].startswith("step 1: ")
+    assert lines[0].endswith(" FAILED")
+    assert "  the diagnostics differ from a clean build's" in lines
+    assert any(line.startswith("  differs: reports/") for line in lines), lines
