@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 
 from conftest import REPO, TESTS
-from osce_digest import discover, load, parallel, report_jobs
+from osce_digest import cache as cache_module
+from osce_digest import discover, incremental, load, parallel, report_jobs
+from osce_digest import templates as templates_module
 from osce_digest.cache import FOLDER, open_cache
 from osce_digest.cli import main
 from osce_digest.incremental import last_snapshot, output_files
@@ -421,6 +423,24 @@ def test_a_changed_option_template_or_date_is_not_taken_for_no_change(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1000000000")  # 2001: every report is "future"
     build(project, out, "--base-url", "https://elsewhere.example/")
     assert " 0 files written, " not in capsys.readouterr().out
+
+
+def test_a_new_generator_makes_every_page_it_renders_differently_again(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An upgrade that changes only the generator's code (here its date filter), not the
+    # content or the templates: actor, country, venue, timeline and digest pages, which
+    # hold no report's summary, once kept the old dates.
+    out, clean = project / "site", tmp_path / "clean"
+    build(project, out)
+    new = "new generator"
+    for module in (cache_module, incremental, load, templates_module):
+        monkeypatch.setattr(module, "generator_fingerprint", lambda: new)
+    monkeypatch.setattr(templates_module, "long_date", lambda value: f"{value:%Y-%m-%d}")
+    build(project, out)
+    build(project, clean, "--no-cache")
+    assert "2025-02-13" in (clean / "actors" / "ilse-brandt" / "index.html").read_text("utf-8")
+    assert tree(out) == tree(clean)
 
 
 def test_a_cached_report_comes_back_equal_in_every_field() -> None:
