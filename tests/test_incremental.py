@@ -738,6 +738,41 @@ def test_a_page_is_made_again_when_a_directory_entry_it_read_changes_and_not_oth
     assert "later-report" in (out / "methodology" / "index.html").read_text("utf-8")
 
 
+def test_a_vocabulary_edit_makes_again_only_the_pages_whose_reports_it_changed(
+    project: Path, tmp_path: Path
+) -> None:
+    # Every report is parsed again (parsing reads the vocabularies), but a report whose
+    # parse came out the same keeps its page and API file.
+    out, clean = project / "site", tmp_path / "clean"
+    build(project, out)
+    before = _stamps(out)
+    api = {p.name: p.stat().st_ino for p in (out / "api" / "reports").iterdir()}
+    actors = project / "content" / "actors.yaml"
+    newcomer = "\n- key: ilka-newcomb\n  name: Ilka Newcomb\n  kind: person\n"
+    actors.write_text(actors.read_text("utf-8") + newcomer, "utf-8")
+    build(project, out)
+    build(project, clean, "--no-cache")
+    assert tree(out) == tree(clean)
+    after = _stamps(out)
+    made = {name for name, stamp in after.items() if before.get(name) != stamp}
+    assert "actors/ilka-newcomb/index.html" in made
+    assert "actors/index.html" in made
+    assert not {name for name in made if name.startswith("reports/")}, sorted(made)
+    assert api == {p.name: p.stat().st_ino for p in (out / "api" / "reports").iterdir()}
+    # A participant renamed: the pages of the reports that name her are made again.
+    before = _stamps(out)
+    text = actors.read_text("utf-8")
+    actors.write_text(text.replace("name: Ilse Brandt\n", "name: Ilse Brandt-Lind\n"), "utf-8")
+    build(project, out)
+    shutil.rmtree(clean)
+    build(project, clean, "--no-cache")
+    assert tree(out) == tree(clean)
+    made = {name for name, stamp in _stamps(out).items() if before.get(name) != stamp}
+    assert "reports/brandt-lind-pull-aside/index.html" in made
+    page = (out / "reports" / "brandt-lind-pull-aside" / "index.html").read_text("utf-8")
+    assert "Ilse Brandt-Lind" in page
+
+
 def test_a_recorded_directory_notes_each_key_read_and_each_table_read_whole() -> None:
     tables = ("topics", "actors", "venues", "reports", "encounters", "countries")
     d = Directory(

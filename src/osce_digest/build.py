@@ -307,7 +307,9 @@ def lazy_files(site: Site, indexes: Indexes, bodies: Bodies, cache: Cache) -> li
         for path, title, subtitle, reports in specs
     ]
     files += [
-        LazyFile(report_path(r), digest_of("api", r.digest), partial(_api_bytes, bodies, r), r.path)
+        LazyFile(
+            report_path(r), digest_of("api", r.content), partial(_api_bytes, bodies, r), r.path
+        )
         for r in site.reports
     ]
     files.append(

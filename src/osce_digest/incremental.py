@@ -158,7 +158,7 @@ def report_parts(
 def _fingerprint(state: tuple[Sequence[Page], str, ContextFingerprint], index: int) -> str:
     pages, templates, fingerprint = state
     page = pages[index]
-    body = page.report.digest if page.report is not None else ""
+    body = page.report.content if page.report is not None else ""
     own = {name: value for name, value in page.context.items() if name != "d"}
     return digest_of(templates, page.template, body, fingerprint(own))
 

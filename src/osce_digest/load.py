@@ -11,7 +11,7 @@ import os
 import re
 from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeGuard, TypeVar
 from zoneinfo import ZoneInfo
@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 
 from osce_digest import markdown as md_
 from osce_digest import parallel
-from osce_digest.cache import Cache, digest_of, generator_fingerprint
+from osce_digest.cache import Cache, Pickled, digest_of, generator_fingerprint
 from osce_digest.checks import apply_overrides, check_links, check_overrides, check_report
 from osce_digest.config import (
     KEY_PATTERN,
@@ -120,8 +120,8 @@ class Bodies:
             return kept
         if self.cache is not None:
             entry = self.cache.get_part("reports", digest, BODY)
-            if isinstance(entry, Report) and entry.digest == digest:
-                return entry
+            if isinstance(entry, Report) and not entry.digest:  # stored without it
+                return replace(entry, digest=digest)
         return self._parse_again(digest, path)
 
     def mentions(self, report: ReportSummary, topic: str) -> tuple[Mention, ...]:
@@ -408,6 +408,8 @@ class ReportContext:
     """Fingerprint of the generator, the configuration and the day: what a parse depends on."""
     parties: dict[str, str]
     """Lower-cased actor names and aliases to actor keys."""
+    generator: str
+    """The generator's fingerprint (see ``ReportSummary.content``)."""
 
 
 def report_context(
@@ -426,6 +428,7 @@ def report_context(
         today=day,
         namespace=namespace,
         parties=party_names(vocab.actors),
+        generator=generator_fingerprint(),
     )
 
 
@@ -458,10 +461,16 @@ def _load_one(
     own = {file.rel: report.meta.checks} if report is not None else {}
     diagnostics = pack(file.rel, apply_overrides(found, ctx.site.checks, own))
     mentions = mentions_by_topic(report) if report is not None else {}
-    summary = summarize(report, ctx.vocab.topics, mentions) if report is not None else None
-    values: list[object] = [(summary, diagnostics)]
+    summary = None
+    parts: list[object] = []
     if report is not None:
-        values += [report, mention_blobs(mentions)]
+        # Stored without its digest, which names all that parsing read: the bytes (and
+        # the summary's content digest made of them) change only where the parse did.
+        body, blobs = Pickled(replace(report, digest="")), Pickled(mention_blobs(mentions))
+        made_of = (ctx.generator.encode(), body.data, blobs.data)
+        summary = summarize(report, ctx.vocab.topics, mentions, made_of)
+        parts = [body, blobs]
+    values: list[object] = [(summary, diagnostics), *parts]
     stored = cache is not None and cache.put_parts("reports", digest, values)
     return summary, diagnostics, (None if stored else report)
 

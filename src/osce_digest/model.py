@@ -553,7 +553,14 @@ class ReportSummary(Plain):
     words: str
     """Searchable words with their counts (see ``Report.words``)."""
     digest: str
-    """The full report's fingerprint: its cache key, and how pages depend on its body."""
+    """The full report's fingerprint, of its text and of all that parsing it reads (the
+    generator, the vocabularies, site.yaml, the day): its cache key, and what the feeds,
+    the search index and the API index depend on."""
+    content: str
+    """A digest of what parsing it gave (this summary but its digests, the full report
+    and its mentions) and of the generator: what its pages, its API file and the pages
+    that show it depend on. A vocabulary edit that changes nothing in a report's parse
+    leaves this as it was, so its pages are not rendered again."""
 
     @property
     def claims(self) -> int:

@@ -8,11 +8,12 @@ process that parsed it (and caching them with it), lets a build hold a small
 
 from __future__ import annotations
 
+import dataclasses
 import pickle
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
-from osce_digest.cache import ContextFingerprint
+from osce_digest.cache import ContextFingerprint, digest_of
 from osce_digest.evidence import weakest
 from osce_digest.model import (
     EVIDENCE_ORDER,
@@ -30,10 +31,15 @@ BRIEF_KINDS = ("disagreements", "cooperation")
 
 
 def summarize(
-    report: Report, topics: Mapping[str, object], mentions: Mapping[str, list[Mention]]
+    report: Report,
+    topics: Mapping[str, object],
+    mentions: Mapping[str, list[Mention]],
+    made_of: Sequence[bytes],
 ) -> ReportSummary:
     """The summary of a parsed report (``topics``: the vocabulary, for its order;
-    ``mentions``: its ``mentions_by_topic``, which its cache entry keeps too)."""
+    ``mentions``: its ``mentions_by_topic``, which its cache entry keeps too; ``made_of``:
+    the generator's fingerprint and the report and its mentions as the cache stores them,
+    for ``ReportSummary.content``)."""
     claims = report.claims
     counts = Counter(c.evidence for c in claims)
     keys = {t for c in claims for t in c.topics}
@@ -41,7 +47,7 @@ def summarize(
     positions = tuple(_positions(report))
     briefs = tuple(_briefs(report))
     value = ContextFingerprint({})
-    return ReportSummary(
+    summary = ReportSummary(
         slug=report.slug,
         path=report.path,
         meta=report.meta,
@@ -56,7 +62,10 @@ def summarize(
         parts=tuple(value({"part": part}) for part in (*positions, *briefs)),
         words=report.words,
         digest=report.digest,
+        content="",
     )
+    own = pickle.dumps(dataclasses.replace(summary, digest=""), pickle.HIGHEST_PROTOCOL)
+    return dataclasses.replace(summary, content=digest_of(own, *made_of))
 
 
 def mention_blobs(mentions: Mapping[str, list[Mention]]) -> dict[str, bytes]:
