@@ -3,9 +3,10 @@
 Generates a corpus (or copies a project), builds it once, then makes seeded random edits of
 the kinds editors make, a step at a time: a sentence added, a position or an item reworded,
 a report retitled, redated, added, deleted, renamed, moved into a folder, made a draft and
-published again; a topic relabelled, an actor added (and named in a report) or renamed,
-the site's title changed; a template, a partial or a stylesheet edited; a report's YAML
-broken and fixed; an earlier text of a report restored; several of these at once. After
+published again; a topic relabelled, an actor added (named in a report's text, or going
+by the name a report gives a party) or renamed, the site's title changed; a template, a
+partial or a stylesheet edited; a report's YAML broken and fixed; an earlier text of a
+report restored; several of these at once. After
 each step it runs ``digest build`` on the project (incremental: its cache, its ``site/``)
 and a clean build (``--no-cache``, into an empty folder), and compares the two outputs
 byte for byte and their diagnostics line for line. A broken step must fail with exit
@@ -254,6 +255,28 @@ def add_actor(p: Project) -> str | None:
     return f"added the actor {key}"
 
 
+def take_party_name(p: Project) -> str | None:
+    """A new actor, first in actors.yaml, going by the name of a party some report's
+    position gives (``**Name:**``): the first actor with a name keeps it, so the name now
+    means the newcomer."""
+    path = p.pick()
+    if path is None:
+        return None
+    names = re.findall(r"^\*\*([^*:]{2,40}):\*\* ", path.read_text("utf-8"), flags=re.MULTILINE)
+    if not names:
+        return None
+    name = p.rng.choice(names)
+    key = p.fresh("envoy")
+    entry = f'- key: {key}\n  name: "{name} Envoy"\n  kind: person\n  aliases: ["{name}"]\n\n'
+
+    def change(text: str) -> str | None:
+        first = re.search(r"^- ", text, flags=re.MULTILINE)
+        return text[: first.start()] + entry + text[first.start() :] if first else None
+
+    done = _vocabulary(p, "actors.yaml", change)
+    return f"added the actor {key}, who goes by {name!r} (a party in {path.name})" if done else None
+
+
 def retitle_site(p: Project) -> str | None:
     def change(text: str) -> str | None:
         return re.sub(r"^title:[ \t]*", "title: Re ", text, count=1, flags=re.MULTILINE)
@@ -303,11 +326,12 @@ EDITS: dict[str, Edit] = {
     "topic": relabel_topic,
     "actor-renamed": rename_actor,
     "actor-added": add_actor,
+    "party-name": take_party_name,
     "site": retitle_site,
     "template": edit_template,
     "stylesheet": edit_stylesheet,
 }
-WEIGHTS = {"sentence": 4, "reword": 3, "retitle": 2, "add": 2, "undo": 2}
+WEIGHTS = {"sentence": 4, "reword": 3, "retitle": 2, "add": 2, "undo": 2, "party-name": 2}
 """How much likelier than the others (1) an edit is picked: the everyday ones."""
 
 

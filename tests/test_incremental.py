@@ -738,39 +738,65 @@ def test_a_page_is_made_again_when_a_directory_entry_it_read_changes_and_not_oth
     assert "later-report" in (out / "methodology" / "index.html").read_text("utf-8")
 
 
-def test_a_vocabulary_edit_makes_again_only_the_pages_whose_reports_it_changed(
-    project: Path, tmp_path: Path
+def test_an_actor_edit_parses_again_only_the_reports_that_read_that_actor(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Every report is parsed again (parsing reads the vocabularies), but a report whose
-    # parse came out the same keeps its page and API file.
+    # A report's parse reads the actors it names (its participants, its positions' parties,
+    # by name); a new actor is read by none, and a report whose parse came out the same
+    # keeps its page and API file.
     out, clean = project / "site", tmp_path / "clean"
-    build(project, out)
-    before = _stamps(out)
+    reports = project / "content" / "reports"
+    parsed: list[str] = []
+    real = load.load_report
+    monkeypatch.setattr(
+        load, "load_report", lambda f, *a: parsed.append(f.path.name) or real(f, *a)
+    )
+
+    def rebuild() -> tuple[list[str], set[str]]:
+        """The reports the incremental build parsed, and the pages it made."""
+        before = _stamps(out)
+        parsed.clear()
+        build(project, out, "--jobs", "1")
+        incremental = sorted(parsed)
+        shutil.rmtree(clean, ignore_errors=True)
+        build(project, clean, "--no-cache", "--jobs", "1")
+        assert tree(out) == tree(clean)
+        made = {name for name, stamp in _stamps(out).items() if before.get(name) != stamp}
+        return incremental, made
+
+    build(project, out, "--jobs", "1")
     api = {p.name: p.stat().st_ino for p in (out / "api" / "reports").iterdir()}
     actors = project / "content" / "actors.yaml"
     newcomer = "\n- key: ilka-newcomb\n  name: Ilka Newcomb\n  kind: person\n"
     actors.write_text(actors.read_text("utf-8") + newcomer, "utf-8")
-    build(project, out)
-    build(project, clean, "--no-cache")
-    assert tree(out) == tree(clean)
-    after = _stamps(out)
-    made = {name for name, stamp in after.items() if before.get(name) != stamp}
-    assert "actors/ilka-newcomb/index.html" in made
-    assert "actors/index.html" in made
+    again, made = rebuild()
+    assert again == [], "no report reads an actor that did not exist"
+    assert {"actors/ilka-newcomb/index.html", "actors/index.html"} <= made
     assert not {name for name in made if name.startswith("reports/")}, sorted(made)
     assert api == {p.name: p.stat().st_ino for p in (out / "api" / "reports").iterdir()}
-    # A participant renamed: the pages of the reports that name her are made again.
-    before = _stamps(out)
+    # A participant renamed: the reports that name her are parsed, and their pages made,
+    # again; the others are not.
     text = actors.read_text("utf-8")
     actors.write_text(text.replace("name: Ilse Brandt\n", "name: Ilse Brandt-Lind\n"), "utf-8")
-    build(project, out)
-    shutil.rmtree(clean)
-    build(project, clean, "--no-cache")
-    assert tree(out) == tree(clean)
-    made = {name for name, stamp in _stamps(out).items() if before.get(name) != stamp}
+    again, made = rebuild()
+    naming = sorted(p.name for p in reports.glob("*.md") if "ilse-brandt" in p.read_text("utf-8"))
+    assert again == naming
+    assert len(naming) < len(list(reports.glob("*.md")))
     assert "reports/brandt-lind-pull-aside/index.html" in made
     page = (out / "reports" / "brandt-lind-pull-aside" / "index.html").read_text("utf-8")
     assert "Ilse Brandt-Lind" in page
+    # A name a position's party goes by, taken by an actor listed before the one that had
+    # it (the first actor with a name keeps it): the report with that party, and only it,
+    # is parsed again.
+    envoy = (
+        "- key: westmark-envoy\n  name: Westmark Envoy\n  kind: person\n  aliases: [Westmark]\n\n"
+    )
+    text = actors.read_text("utf-8")
+    actors.write_text(text.replace("# --- People", envoy + "# --- People", 1), "utf-8")
+    again, _ = rebuild()
+    westmark = sorted(p.name for p in reports.glob("*.md") if "**Westmark:**" in p.read_text())
+    assert westmark
+    assert again == westmark
 
 
 def test_a_recorded_directory_notes_each_key_read_and_each_table_read_whole() -> None:

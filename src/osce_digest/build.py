@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -300,7 +300,7 @@ def lazy_files(site: Site, indexes: Indexes, bodies: Bodies, cache: Cache) -> li
     files = [
         LazyFile(
             path,
-            digest_of("feed", path, title, subtitle, base, *(r.digest for r in reports)),
+            digest_of("feed", path, title, subtitle, base, *_reports_digests(reports)),
             partial(_feed_bytes, site, reports, path, title, subtitle),
             "feeds",
         )
@@ -315,12 +315,20 @@ def lazy_files(site: Site, indexes: Indexes, bodies: Bodies, cache: Cache) -> li
     files.append(
         LazyFile(
             "api/reports.json",
-            digest_of("api-index", base, site.meta.title, *(r.digest for r in site.reports)),
+            digest_of("api-index", base, site.meta.title, *_reports_digests(site.reports)),
             partial(_api_index_bytes, site, cache),
             "the report index API",
         )
     )
     return files
+
+
+def _reports_digests(reports: Iterable[ReportSummary]) -> Iterator[str]:
+    """Both digests of each report: of what its parse read but the actors (``digest``) and
+    of what it gave (``content``). Feeds and the API index read vocabularies besides."""
+    for report in reports:
+        yield report.digest
+        yield report.content
 
 
 def search_files(site: Site, indexes: Indexes, cache: Cache, out: Path) -> list[LazyFile]:

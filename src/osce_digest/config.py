@@ -7,6 +7,7 @@ its ``*Meta`` dataclass; problems come back as diagnostics, never as defaults.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, TypeVar
@@ -40,8 +41,8 @@ class Vocabularies:
 
     topics: dict[str, TopicMeta]
     """topics.yaml."""
-    actors: dict[str, ActorMeta]
-    """actors.yaml."""
+    actors: Mapping[str, ActorMeta]
+    """actors.yaml (a report's parse sees a table that notes what it reads)."""
     venues: dict[str, VenueMeta]
     """venues.yaml."""
     sources: dict[str, SourceMeta]

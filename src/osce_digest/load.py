@@ -48,6 +48,7 @@ from osce_digest.discover import Content, SourceFile, discover, read_source, tex
 from osce_digest.evidence import Classifier
 from osce_digest.frontmatter import Path_, YamlDoc, parse_yaml, split_front_matter
 from osce_digest.indexes import Indexes, build_indexes, related_reports, relatedness
+from osce_digest.lookups import EntryDigests, Recorder, Uses
 from osce_digest.model import (
     ActorMeta,
     Lexicon,
@@ -227,10 +228,13 @@ def load_site(
         meta = SiteMeta(title="", checks=readable_checks(content.vocabularies.get("site.yaml")))
     lexicon = load_lexicon(meta.scale)
     day = today(meta.timezone)
+    # Not actors.yaml: a report's parse reads a few of its entries, noted with the parse
+    # and compared one by one (see ``_load_reports``), so a new actor parses no report again.
     namespace = digest_of(
         generator,
         day.isoformat(),
-        *(f.digest for _, f in sorted(content.vocabularies.items())),
+        *(f.digest for name, f in sorted(content.vocabularies.items()) if name != ACTORS_FILE),
+        f"actors readable: {'actors' not in broken}",
     )
     context = (meta, vocab, day, namespace)
     # A stand-in's results are cached (the same mistake again is quick), but the entries of
@@ -405,8 +409,9 @@ class ReportContext:
     today: dt.date
     """Today in the site's time zone (SOURCE_DATE_EPOCH when set)."""
     namespace: str
-    """Fingerprint of the generator, the configuration and the day: what a parse depends on."""
-    parties: dict[str, str]
+    """Fingerprint of the generator, the configuration and the day: what a parse depends on
+    but the actors (whose entries a parse reads are noted: ``ParseReads``)."""
+    parties: Mapping[str, str]
     """Lower-cased actor names and aliases to actor keys."""
     generator: str
     """The generator's fingerprint (see ``ReportSummary.content``)."""
@@ -444,8 +449,22 @@ the checks of site.yaml and of the report applied."""
 
 LOADED, BODY, MENTIONS = range(3)
 """The values of a report's cache entry (under "reports", by its digest): what ``Loaded``
-holds, then, for a report that can be published, the full report and its mentions
-(``mention_blobs``). Every build reads the first; only rendering reads the others."""
+holds with the report's ``ParseReads``, then, for a report that can be published, the full
+report and its mentions (``mention_blobs``). Every build reads the first; only rendering
+reads the others."""
+
+ACTORS_FILE = "actors.yaml"
+"""The vocabulary whose entries a report's parse reads one by one."""
+
+ParseReads = tuple[Uses, str]
+"""The entries of the actors and their names (``parse_tables``) a report's parse read, and
+a digest of them as they were: the entry holds while that digest does."""
+
+
+def parse_tables(vocab: Vocabularies, parties: Mapping[str, str]) -> dict[str, Mapping[Any, Any]]:
+    """The tables a report's parse reads entry by entry: the actors, and their names and
+    aliases (lower-cased, to keys: positions' parties)."""
+    return {"actors": vocab.actors, "parties": parties}
 
 
 def _load_one(
@@ -457,7 +476,14 @@ def _load_one(
     # second time, one after the other.
     ctx, cache = state
     file, digest = job
-    report, found = load_report(file, ctx, digest)
+    recorder = Recorder()
+    tables = parse_tables(ctx.vocab, ctx.parties)
+    noted = {name: recorder.table(name, table) for name, table in tables.items()}
+    seen = replace(ctx, vocab=replace(ctx.vocab, actors=noted["actors"]), parties=noted["parties"])
+    report, found = load_report(file, seen, digest)
+    uses = recorder.uses()
+    read = EntryDigests(tables).of(uses)
+    assert read is not None  # of these tables
     own = {file.rel: report.meta.checks} if report is not None else {}
     diagnostics = pack(file.rel, apply_overrides(found, ctx.site.checks, own))
     mentions = mentions_by_topic(report) if report is not None else {}
@@ -470,7 +496,7 @@ def _load_one(
         made_of = (ctx.generator.encode(), body.data, blobs.data)
         summary = summarize(report, ctx.vocab.topics, mentions, made_of)
         parts = [body, blobs]
-    values: list[object] = [(summary, diagnostics), *parts]
+    values: list[object] = [(summary, diagnostics, (uses, read)), *parts]
     stored = cache is not None and cache.put_parts("reports", digest, values)
     return summary, diagnostics, (None if stored else report)
 
@@ -494,10 +520,12 @@ def _load_reports(
     digests = [report_digest(context[3], f) for f in files]
     found: dict[int, Loaded] = {}
     if cache is not None:
+        vocab = context[1]
+        now = EntryDigests(parse_tables(vocab, party_names(vocab.actors)))
         for index, digest in enumerate(digests):
             entry = cache.get_part("reports", digest, LOADED)
-            if _is_loaded(entry):
-                found[index] = entry
+            if _is_stored(entry) and now.of(entry[2][0]) == entry[2][1]:
+                found[index] = (entry[0], entry[1])
     missing = [i for i in range(len(files)) if i not in found]
     todo = [(files[i], digests[i]) for i in missing]
     parsed = parallel.run(_load_setup, (cache, *context), _load_one, todo, jobs)
@@ -511,12 +539,15 @@ def _load_reports(
     return [found[i] for i in range(len(files))], kept
 
 
-def _is_loaded(entry: object) -> TypeGuard[Loaded]:
+def _is_stored(entry: object) -> TypeGuard[tuple[ReportSummary | None, Packed, ParseReads]]:
     return (
         isinstance(entry, tuple)
-        and len(entry) == 2
+        and len(entry) == 3
         and (entry[0] is None or isinstance(entry[0], ReportSummary))
         and isinstance(entry[1], Packed)
+        and isinstance(entry[2], tuple)
+        and len(entry[2]) == 2
+        and isinstance(entry[2][1], str)
     )
 
 

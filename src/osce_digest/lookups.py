@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Hashable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from osce_digest.cache import ContextFingerprint, digest_of
 from osce_digest.pages import Directory
 
+K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 Uses = tuple[tuple[str, tuple[Hashable, ...] | None], ...]
@@ -40,6 +41,11 @@ class Recorder:
             f.name: _Recorded(getattr(d, f.name), f.name, self) for f in dataclasses.fields(d)
         }
         return dataclasses.replace(d, **tables)
+
+    def table(self, name: str, data: Mapping[K, V]) -> Mapping[K, V]:
+        """``data`` noting its lookups here, as the table ``name``."""
+        # Keys are only compared and stored, so any hashable key type will do.
+        return cast("Mapping[K, V]", _Recorded(cast("Mapping[Hashable, V]", data), name, self))
 
     def key(self, table: str, key: Hashable) -> None:
         self._keys.setdefault(table, set()).add(key)
@@ -94,11 +100,13 @@ class _Recorded(Mapping[Hashable, V]):
 
 
 class EntryDigests:
-    """Digests of the directory's entries, each made once per build."""
+    """Digests of the directory's entries (or of any named tables), each made once."""
 
-    def __init__(self, d: Directory) -> None:
+    def __init__(self, d: Directory | Mapping[str, Mapping[Hashable, Any]]) -> None:
+        if isinstance(d, Directory):
+            d = {f.name: getattr(d, f.name) for f in dataclasses.fields(d)}
         self._d = d
-        self._names = {f.name for f in dataclasses.fields(d)}
+        self._names = set(d)
         self._fingerprint = ContextFingerprint({})
         self._entries: dict[tuple[str, Hashable], str] = {}
         self._tables: dict[str, str] = {}
@@ -122,13 +130,13 @@ class EntryDigests:
 
     def _table(self, name: str) -> str:
         if name not in self._tables:
-            self._tables[name] = self._fingerprint({name: getattr(self._d, name)})
+            self._tables[name] = self._fingerprint({name: self._d[name]})
         return self._tables[name]
 
     def _entry(self, name: str, key: Hashable) -> str:
         known = self._entries.get((name, key))
         if known is None:
-            table: Mapping[Hashable, Any] = getattr(self._d, name)
+            table = self._d[name]
             value = table.get(key, _MISSING)
             known = self._fingerprint({"key": repr(key), "value": value})
             self._entries[(name, key)] = known

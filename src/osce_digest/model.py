@@ -553,9 +553,9 @@ class ReportSummary(Plain):
     words: str
     """Searchable words with their counts (see ``Report.words``)."""
     digest: str
-    """The full report's fingerprint, of its text and of all that parsing it reads (the
-    generator, the vocabularies, site.yaml, the day): its cache key, and what the feeds,
-    the search index and the API index depend on."""
+    """The full report's fingerprint, of its text and of what parsing it reads but the
+    actors (the generator, the other vocabularies, site.yaml, the day): its cache key. The
+    actors' entries a parse reads are noted with it and compared one by one."""
     content: str
     """A digest of what parsing it gave (this summary but its digests, the full report
     and its mentions) and of the generator: what its pages, its API file and the pages

@@ -124,7 +124,7 @@ class SearchIndex:
             "search",
             str(FORMAT),
             *(repr(d) if not d.url.startswith("reports/") else d.url for d in self.documents),
-            *(r.digest for r in site.reports),
+            *(d for r in site.reports for d in (r.digest, r.content)),
         )
         self._files: dict[str, bytes] | None = None
         self._kept: dict[str, bytes] = {}

@@ -108,7 +108,7 @@ class BodyContext:
     """Source id to citation number, in order of first citation."""
     lines: list[str] = field(default_factory=list)
     """The body's lines, for columns."""
-    parties: dict[str, str] = field(default_factory=dict)
+    parties: Mapping[str, str] = field(default_factory=dict)
     """Lower-cased actor names and aliases to actor keys, for positions' parties."""
     unchecked: frozenset[str] = frozenset()
     """Vocabularies whose file could not be read; keys are not checked against them."""

@@ -54,9 +54,9 @@ def index_bytes(site: Site, known: Mapping[str, str]) -> tuple[bytes, dict[str, 
 
 
 def entry_key(site: Site, report: ReportSummary) -> str:
-    """What a report's index entry is made from: its summary (whose digest covers the
-    generator and the vocabularies) and the site's base URL."""
-    return f"{report.digest}:{site.meta.base_url}"
+    """What a report's index entry is made from: its summary (whose digests cover the
+    generator, the vocabularies and what its parse gave) and the site's base URL."""
+    return f"{report.digest}:{report.content}:{site.meta.base_url}"
 
 
 _INDENTED: dict[str, Any] = {"indent": 2, "sort_keys": True, "ensure_ascii": False}
