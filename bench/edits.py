@@ -4,9 +4,9 @@ Generates a corpus (or copies a project), builds it once, then makes seeded rand
 the kinds editors make, a step at a time: a sentence added, a position or an item reworded,
 a report retitled, redated, added, deleted, renamed, moved into a folder, made a draft and
 published again; a topic relabelled, an actor added (named in a report's text, or going
-by the name a report gives a party) or renamed, the site's title changed; a template, a
-partial or a stylesheet edited; a report's YAML broken and fixed; an earlier text of a
-report restored; several of these at once. After
+by the name a report gives a party) or renamed, a shared source retitled, a venue renamed,
+the site's title changed; a template, a partial or a stylesheet edited; a report's YAML
+broken and fixed; an earlier text of a report restored; several of these at once. After
 each step it runs ``digest build`` on the project (incremental: its cache, its ``site/``)
 and a clean build (``--no-cache``, into an empty folder), and compares the two outputs
 byte for byte and their diagnostics line for line. A broken step must fail with exit
@@ -277,6 +277,27 @@ def take_party_name(p: Project) -> str | None:
     return f"added the actor {key}, who goes by {name!r} (a party in {path.name})" if done else None
 
 
+def _prefix_field(p: Project, name: str, field: str) -> str | None:
+    """Prefix a random entry's ``field`` in the list-form vocabulary ``name``."""
+
+    def change(text: str) -> str | None:
+        spots = [m.start(1) for m in re.finditer(rf"^  {field}:[ \t]*['\"]?()", text, re.MULTILINE)]
+        if not spots:
+            return None
+        at = p.rng.choice(spots)
+        return text[:at] + "Re " + text[at:]
+
+    return _vocabulary(p, name, change)
+
+
+def retitle_shared_source(p: Project) -> str | None:
+    return _prefix_field(p, "sources.yaml", "title")
+
+
+def rename_venue(p: Project) -> str | None:
+    return _prefix_field(p, "venues.yaml", "name")
+
+
 def retitle_site(p: Project) -> str | None:
     def change(text: str) -> str | None:
         return re.sub(r"^title:[ \t]*", "title: Re ", text, count=1, flags=re.MULTILINE)
@@ -327,6 +348,8 @@ EDITS: dict[str, Edit] = {
     "actor-renamed": rename_actor,
     "actor-added": add_actor,
     "party-name": take_party_name,
+    "source": retitle_shared_source,
+    "venue": rename_venue,
     "site": retitle_site,
     "template": edit_template,
     "stylesheet": edit_stylesheet,

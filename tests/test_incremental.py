@@ -799,6 +799,49 @@ def test_an_actor_edit_parses_again_only_the_reports_that_read_that_actor(
     assert again == westmark
 
 
+def test_a_shared_source_or_venue_edit_parses_again_only_the_reports_that_read_it(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out, clean = project / "site", tmp_path / "clean"
+    content = project / "content"
+    parsed: list[str] = []
+    real = load.load_report
+    monkeypatch.setattr(
+        load, "load_report", lambda f, *a: parsed.append(f.path.name) or real(f, *a)
+    )
+
+    def rebuild() -> list[str]:
+        parsed.clear()
+        build(project, out, "--jobs", "1")
+        incremental = sorted(parsed)
+        shutil.rmtree(clean, ignore_errors=True)
+        build(project, clean, "--no-cache", "--jobs", "1")
+        assert tree(out) == tree(clean)
+        return incremental
+
+    build(project, out, "--jobs", "1")
+    sources, venues = content / "sources.yaml", content / "venues.yaml"
+    added = "\n- id: new-wire-story\n  title: A story\n  publisher: Northwire\n  kind: wire\n"
+    sources.write_text(sources.read_text("utf-8") + added, "utf-8")
+    assert rebuild() == []
+    venues.write_text(
+        venues.read_text("utf-8") + "\n- key: new-forum\n  name: New Forum\n", "utf-8"
+    )
+    assert rebuild() == []
+    text = sources.read_text("utf-8")
+    sources.write_text(
+        text.replace("Explainer: what is at stake", "Explainer: the stakes"), "utf-8"
+    )
+    citing = sorted(
+        p.name
+        for p in (content / "reports").glob("*.md")
+        if "northwire-corridor-explainer" in p.read_text("utf-8")
+    )
+    assert citing
+    assert rebuild() == citing
+    assert "Explainer: the stakes" in (out / "reports" / citing[0][:-3] / "index.html").read_text()
+
+
 def test_a_recorded_directory_notes_each_key_read_and_each_table_read_whole() -> None:
     tables = ("topics", "actors", "venues", "reports", "encounters", "countries")
     d = Directory(

@@ -43,9 +43,9 @@ class Vocabularies:
     """topics.yaml."""
     actors: Mapping[str, ActorMeta]
     """actors.yaml (a report's parse sees a table that notes what it reads)."""
-    venues: dict[str, VenueMeta]
+    venues: Mapping[str, VenueMeta]
     """venues.yaml."""
-    sources: dict[str, SourceMeta]
+    sources: Mapping[str, SourceMeta]
     """sources.yaml (optional)."""
     broken: frozenset[str] = frozenset()
     """Vocabularies ("topics", "actors", ...) whose file could not be read, or has errors:

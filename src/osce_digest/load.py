@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Mapping
+from collections import ChainMap
+from collections.abc import Mapping, MutableMapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, TypeGuard, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from markdown_it import MarkdownIt
@@ -228,13 +229,15 @@ def load_site(
         meta = SiteMeta(title="", checks=readable_checks(content.vocabularies.get("site.yaml")))
     lexicon = load_lexicon(meta.scale)
     day = today(meta.timezone)
-    # Not actors.yaml: a report's parse reads a few of its entries, noted with the parse
-    # and compared one by one (see ``_load_reports``), so a new actor parses no report again.
+    # Not the vocabularies a report's parse reads entry by entry: the entries read are
+    # noted with the parse and compared one by one (see ``_load_reports``), so a new actor,
+    # venue or source parses no report again. Whether each could be read is in it.
+    noted = {f"{name}.yaml" for name in NOTED}
     namespace = digest_of(
         generator,
         day.isoformat(),
-        *(f.digest for name, f in sorted(content.vocabularies.items()) if name != ACTORS_FILE),
-        f"actors readable: {'actors' not in broken}",
+        *(f.digest for name, f in sorted(content.vocabularies.items()) if name not in noted),
+        *(f"{name} readable: {name not in broken}" for name in NOTED),
     )
     context = (meta, vocab, day, namespace)
     # A stand-in's results are cached (the same mistake again is quick), but the entries of
@@ -453,18 +456,23 @@ holds with the report's ``ParseReads``, then, for a report that can be published
 report and its mentions (``mention_blobs``). Every build reads the first; only rendering
 reads the others."""
 
-ACTORS_FILE = "actors.yaml"
-"""The vocabulary whose entries a report's parse reads one by one."""
+NOTED = ("actors", "venues", "sources")
+"""The vocabularies whose entries a report's parse reads one by one, noted as it reads."""
 
 ParseReads = tuple[Uses, str]
-"""The entries of the actors and their names (``parse_tables``) a report's parse read, and
-a digest of them as they were: the entry holds while that digest does."""
+"""The entries of the tables of ``parse_tables`` a report's parse read, and a digest of
+them as they were: the cache entry holds while that digest does."""
 
 
 def parse_tables(vocab: Vocabularies, parties: Mapping[str, str]) -> dict[str, Mapping[Any, Any]]:
-    """The tables a report's parse reads entry by entry: the actors, and their names and
-    aliases (lower-cased, to keys: positions' parties)."""
-    return {"actors": vocab.actors, "parties": parties}
+    """The tables a report's parse reads entry by entry: the actors, the venues, the shared
+    sources, and the actors' names and aliases (lower-cased, to keys: positions' parties)."""
+    return {
+        "actors": vocab.actors,
+        "venues": vocab.venues,
+        "sources": vocab.sources,
+        "parties": parties,
+    }
 
 
 def _load_one(
@@ -479,7 +487,10 @@ def _load_one(
     recorder = Recorder()
     tables = parse_tables(ctx.vocab, ctx.parties)
     noted = {name: recorder.table(name, table) for name, table in tables.items()}
-    seen = replace(ctx, vocab=replace(ctx.vocab, actors=noted["actors"]), parties=noted["parties"])
+    vocab = replace(
+        ctx.vocab, actors=noted["actors"], venues=noted["venues"], sources=noted["sources"]
+    )
+    seen = replace(ctx, vocab=vocab, parties=noted["parties"])
     report, found = load_report(file, seen, digest)
     uses = recorder.uses()
     read = EntryDigests(tables).of(uses)
@@ -665,7 +676,7 @@ def _body_context(
         classifier=ctx.classifier,
         topics=ctx.vocab.topics,
         actors=ctx.vocab.actors,
-        sources=sources or {},
+        sources=sources if sources is not None else {},
         aliases=ctx.aliases,
         lines=body.split("\n"),
         unchecked=ctx.vocab.broken | ({"sources"} if sources is None else set()),
@@ -684,8 +695,12 @@ def _body_problems(body: str, body_line: int, file: str, ctx: ReportContext) -> 
 
 def _report_sources(
     meta: ReportMeta, vocab: Vocabularies, doc: YamlDoc, file: str, diagnostics: list[Diagnostic]
-) -> dict[str, SourceMeta]:
-    sources = dict(vocab.sources)
+) -> Mapping[str, SourceMeta]:
+    """The sources a report may cite: its own, then the shared ones (looked up one by one,
+    so that a parse notes only the shared sources it read)."""
+    listed: dict[str, SourceMeta] = {}
+    # Only the first map is ever written to.
+    sources = ChainMap(listed, cast("MutableMapping[str, SourceMeta]", vocab.sources))
     own: set[str] = set()
     for index, source in enumerate(meta.sources):
         line, col = doc.where(("sources", index, "id"))
@@ -726,7 +741,7 @@ def _report_sources(
                 )
             )
         own.add(source.id)
-        sources[source.id] = source
+        listed[source.id] = source
         diagnostics += field_problems(source, ("sources", index), doc, file)
     return sources
 
