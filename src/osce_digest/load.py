@@ -413,11 +413,15 @@ class ReportContext:
     """Today in the site's time zone (SOURCE_DATE_EPOCH when set)."""
     namespace: str
     """Fingerprint of the generator, the configuration and the day: what a parse depends on
-    but the actors (whose entries a parse reads are noted: ``ParseReads``)."""
+    but the vocabularies of ``NOTED`` (whose entries a parse reads are noted: ``ParseReads``)."""
     parties: Mapping[str, str]
     """Lower-cased actor names and aliases to actor keys."""
     generator: str
     """The generator's fingerprint (see ``ReportSummary.content``)."""
+    tables: dict[str, Mapping[Any, Any]]
+    """What ``parse_tables`` gives for these vocabularies."""
+    digests: EntryDigests
+    """Digests of their entries, each made once in this process."""
 
 
 def report_context(
@@ -425,6 +429,8 @@ def report_context(
 ) -> ReportContext:
     """Everything loading a report needs; built once per worker process."""
     lexicon = load_lexicon(site.scale)
+    parties = party_names(vocab.actors)
+    tables = parse_tables(vocab, parties)
     return ReportContext(
         site=site,
         vocab=vocab,
@@ -435,8 +441,10 @@ def report_context(
         other_scales=tuple(load_lexicon(s) for s in lexicon_scales() if s != site.scale),
         today=day,
         namespace=namespace,
-        parties=party_names(vocab.actors),
+        parties=parties,
         generator=generator_fingerprint(),
+        tables=tables,
+        digests=EntryDigests(tables),
     )
 
 
@@ -485,15 +493,14 @@ def _load_one(
     ctx, cache = state
     file, digest = job
     recorder = Recorder()
-    tables = parse_tables(ctx.vocab, ctx.parties)
-    noted = {name: recorder.table(name, table) for name, table in tables.items()}
+    noted = {name: recorder.table(name, table) for name, table in ctx.tables.items()}
     vocab = replace(
         ctx.vocab, actors=noted["actors"], venues=noted["venues"], sources=noted["sources"]
     )
     seen = replace(ctx, vocab=vocab, parties=noted["parties"])
     report, found = load_report(file, seen, digest)
     uses = recorder.uses()
-    read = EntryDigests(tables).of(uses)
+    read = ctx.digests.of(uses)
     assert read is not None  # of these tables
     own = {file.rel: report.meta.checks} if report is not None else {}
     diagnostics = pack(file.rel, apply_overrides(found, ctx.site.checks, own))
@@ -501,7 +508,7 @@ def _load_one(
     summary = None
     parts: list[object] = []
     if report is not None:
-        # Stored without its digest, which names all that parsing read: the bytes (and
+        # Stored without its digest, which names what parsing read: the bytes (and
         # the summary's content digest made of them) change only where the parse did.
         body, blobs = Pickled(replace(report, digest="")), Pickled(mention_blobs(mentions))
         made_of = (ctx.generator.encode(), body.data, blobs.data)

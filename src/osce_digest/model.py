@@ -554,8 +554,9 @@ class ReportSummary(Plain):
     """Searchable words with their counts (see ``Report.words``)."""
     digest: str
     """The full report's fingerprint, of its text and of what parsing it reads but the
-    actors (the generator, the other vocabularies, site.yaml, the day): its cache key. The
-    actors' entries a parse reads are noted with it and compared one by one."""
+    actors, venues and shared sources (the generator, topics.yaml, site.yaml, the day): its
+    cache key. The entries of those three a parse reads are noted with it and compared one
+    by one (``load.ParseReads``)."""
     content: str
     """A digest of what parsing it gave (this summary but its digests, the full report
     and its mentions) and of the generator: what its pages, its API file and the pages
