@@ -214,25 +214,11 @@ def _vocabulary(p: Project, name: str, change: Callable[[str], str | None]) -> s
 
 
 def relabel_topic(p: Project) -> str | None:
-    def change(text: str) -> str | None:
-        labels = [m.start(1) for m in re.finditer(r"^\s*label:[ \t]*['\"]?()", text, re.MULTILINE)]
-        if not labels:
-            return None
-        at = p.rng.choice(labels)
-        return text[:at] + "Re " + text[at:]
-
-    return _vocabulary(p, "topics.yaml", change)
+    return _prefix_field(p, "topics.yaml", "label")
 
 
 def rename_actor(p: Project) -> str | None:
-    def change(text: str) -> str | None:
-        names = [m.start(1) for m in re.finditer(r"^\s*name:[ \t]*['\"]?()", text, re.MULTILINE)]
-        if not names:
-            return None
-        at = p.rng.choice(names)
-        return text[:at] + "Re " + text[at:]
-
-    return _vocabulary(p, "actors.yaml", change)
+    return _prefix_field(p, "actors.yaml", "name")
 
 
 def add_actor(p: Project) -> str | None:
@@ -278,10 +264,11 @@ def take_party_name(p: Project) -> str | None:
 
 
 def _prefix_field(p: Project, name: str, field: str) -> str | None:
-    """Prefix a random entry's ``field`` in the list-form vocabulary ``name``."""
+    """Prefix a random entry's ``field`` in the vocabulary ``name`` with "Re "."""
 
     def change(text: str) -> str | None:
-        spots = [m.start(1) for m in re.finditer(rf"^  {field}:[ \t]*['\"]?()", text, re.MULTILINE)]
+        pattern = rf"^\s*{field}:[ \t]*['\"]?()"
+        spots = [m.start(1) for m in re.finditer(pattern, text, re.MULTILINE)]
         if not spots:
             return None
         at = p.rng.choice(spots)

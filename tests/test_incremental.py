@@ -738,6 +738,32 @@ def test_a_page_is_made_again_when_a_directory_entry_it_read_changes_and_not_oth
     assert "later-report" in (out / "methodology" / "index.html").read_text("utf-8")
 
 
+def _recording_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the report files ``load_report`` parses from now on, as it parses them."""
+    parsed: list[str] = []
+    real = load.load_report
+    monkeypatch.setattr(
+        load, "load_report", lambda f, *a: parsed.append(f.path.name) or real(f, *a)
+    )
+    return parsed
+
+
+def _rebuilt(
+    project: Path, out: Path, clean: Path, parsed: list[str]
+) -> tuple[list[str], set[str]]:
+    """Build incrementally and check the output against a clean build: the reports the
+    incremental build parsed, and the pages it made."""
+    before = _stamps(out)
+    parsed.clear()
+    build(project, out, "--jobs", "1")
+    incremental = sorted(parsed)
+    shutil.rmtree(clean, ignore_errors=True)
+    build(project, clean, "--no-cache", "--jobs", "1")
+    assert tree(out) == tree(clean)
+    made = {name for name, stamp in _stamps(out).items() if before.get(name) != stamp}
+    return incremental, made
+
+
 def test_an_actor_edit_parses_again_only_the_reports_that_read_that_actor(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -746,23 +772,10 @@ def test_an_actor_edit_parses_again_only_the_reports_that_read_that_actor(
     # keeps its page and API file.
     out, clean = project / "site", tmp_path / "clean"
     reports = project / "content" / "reports"
-    parsed: list[str] = []
-    real = load.load_report
-    monkeypatch.setattr(
-        load, "load_report", lambda f, *a: parsed.append(f.path.name) or real(f, *a)
-    )
+    parsed = _recording_parses(monkeypatch)
 
     def rebuild() -> tuple[list[str], set[str]]:
-        """The reports the incremental build parsed, and the pages it made."""
-        before = _stamps(out)
-        parsed.clear()
-        build(project, out, "--jobs", "1")
-        incremental = sorted(parsed)
-        shutil.rmtree(clean, ignore_errors=True)
-        build(project, clean, "--no-cache", "--jobs", "1")
-        assert tree(out) == tree(clean)
-        made = {name for name, stamp in _stamps(out).items() if before.get(name) != stamp}
-        return incremental, made
+        return _rebuilt(project, out, clean, parsed)
 
     build(project, out, "--jobs", "1")
     api = {p.name: p.stat().st_ino for p in (out / "api" / "reports").iterdir()}
@@ -804,20 +817,10 @@ def test_a_shared_source_or_venue_edit_parses_again_only_the_reports_that_read_i
 ) -> None:
     out, clean = project / "site", tmp_path / "clean"
     content = project / "content"
-    parsed: list[str] = []
-    real = load.load_report
-    monkeypatch.setattr(
-        load, "load_report", lambda f, *a: parsed.append(f.path.name) or real(f, *a)
-    )
+    parsed = _recording_parses(monkeypatch)
 
     def rebuild() -> list[str]:
-        parsed.clear()
-        build(project, out, "--jobs", "1")
-        incremental = sorted(parsed)
-        shutil.rmtree(clean, ignore_errors=True)
-        build(project, clean, "--no-cache", "--jobs", "1")
-        assert tree(out) == tree(clean)
-        return incremental
+        return _rebuilt(project, out, clean, parsed)[0]
 
     build(project, out, "--jobs", "1")
     sources, venues = content / "sources.yaml", content / "venues.yaml"

@@ -324,8 +324,9 @@ def lazy_files(site: Site, indexes: Indexes, bodies: Bodies, cache: Cache) -> li
 
 
 def _reports_digests(reports: Iterable[ReportSummary]) -> Iterator[str]:
-    """Both digests of each report: of what its parse read but the actors (``digest``) and
-    of what it gave (``content``). Feeds and the API index read vocabularies besides."""
+    """Both digests of each report: of what its parse read, but the entries it noted
+    (``digest``), and of what it gave (``content``). Feeds and the API index read
+    vocabularies besides."""
     for report in reports:
         yield report.digest
         yield report.content

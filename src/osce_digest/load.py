@@ -429,8 +429,7 @@ def report_context(
 ) -> ReportContext:
     """Everything loading a report needs; built once per worker process."""
     lexicon = load_lexicon(site.scale)
-    parties = party_names(vocab.actors)
-    tables = parse_tables(vocab, parties)
+    tables = parse_tables(vocab)
     return ReportContext(
         site=site,
         vocab=vocab,
@@ -441,7 +440,7 @@ def report_context(
         other_scales=tuple(load_lexicon(s) for s in lexicon_scales() if s != site.scale),
         today=day,
         namespace=namespace,
-        parties=parties,
+        parties=tables["parties"],
         generator=generator_fingerprint(),
         tables=tables,
         digests=EntryDigests(tables),
@@ -472,15 +471,12 @@ ParseReads = tuple[Uses, str]
 them as they were: the cache entry holds while that digest does."""
 
 
-def parse_tables(vocab: Vocabularies, parties: Mapping[str, str]) -> dict[str, Mapping[Any, Any]]:
-    """The tables a report's parse reads entry by entry: the actors, the venues, the shared
-    sources, and the actors' names and aliases (lower-cased, to keys: positions' parties)."""
-    return {
-        "actors": vocab.actors,
-        "venues": vocab.venues,
-        "sources": vocab.sources,
-        "parties": parties,
-    }
+def parse_tables(vocab: Vocabularies) -> dict[str, Mapping[Any, Any]]:
+    """The tables a report's parse reads entry by entry: the vocabularies of ``NOTED``, and
+    the actors' names and aliases (lower-cased, to keys: positions' parties)."""
+    tables: dict[str, Mapping[Any, Any]] = {name: getattr(vocab, name) for name in NOTED}
+    tables["parties"] = party_names(vocab.actors)
+    return tables
 
 
 def _load_one(
@@ -538,8 +534,7 @@ def _load_reports(
     digests = [report_digest(context[3], f) for f in files]
     found: dict[int, Loaded] = {}
     if cache is not None:
-        vocab = context[1]
-        now = EntryDigests(parse_tables(vocab, party_names(vocab.actors)))
+        now = EntryDigests(parse_tables(context[1]))
         for index, digest in enumerate(digests):
             entry = cache.get_part("reports", digest, LOADED)
             if _is_stored(entry) and now.of(entry[2][0]) == entry[2][1]:
