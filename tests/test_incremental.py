@@ -738,6 +738,44 @@ def test_a_page_is_made_again_when_a_directory_entry_it_read_changes_and_not_oth
     assert "later-report" in (out / "methodology" / "index.html").read_text("utf-8")
 
 
+def test_a_topic_page_is_made_again_when_a_reports_mentions_of_it_change_and_not_otherwise(
+    project: Path, tmp_path: Path
+) -> None:
+    # A topic's page lists the reports' mentions of the topic; the rest of their bodies
+    # is not its input, and an edit there leaves it as it was.
+    out, clean = project / "site", tmp_path / "clean"
+    grain, sanctions = "topics/grain-corridor/index.html", "topics/sanctions/index.html"
+
+    def rebuild() -> set[str]:
+        before = _stamps(out)
+        build(project, out)
+        shutil.rmtree(clean, ignore_errors=True)
+        build(project, clean, "--no-cache", "--jobs", "1")
+        assert tree(out) == tree(clean)
+        return {name for name, stamp in _stamps(out).items() if before.get(name) != stamp}
+
+    build(project, out)
+    report = project / "content" / "reports" / "varga-reyes-december-call.md"
+    page = "reports/varga-reyes-december-call/index.html"
+    assert "varga-reyes-december-call" in (out / grain).read_text("utf-8")
+    append(report, "The ministers spoke for an hour.")
+    made = rebuild()
+    assert page in made
+    assert grain not in made, "no mention of the topic changed"
+
+    append(report, "Both sides discussed the grain corridor again.")
+    made = rebuild()
+    assert {page, grain} <= made
+    assert sanctions not in made
+    assert "discussed the grain corridor again" in (out / grain).read_text("utf-8")
+
+    # A mention that moves (its line is part of it) is a changed mention.
+    text = report.read_text("utf-8")
+    body_start = text.index("\n---\n", 4) + 5
+    report.write_text(text[:body_start] + "\n" + text[body_start:], "utf-8")
+    assert grain in rebuild()
+
+
 def _recording_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the report files ``load_report`` parses from now on, as it parses them."""
     parsed: list[str] = []

@@ -59,8 +59,8 @@ class TopicStop:
     """Encounter id."""
     kinds: tuple[str, ...]
     """Section kinds the topic appeared in, in report order."""
-    reports: tuple[ReportSummary, ...]
-    """The encounter's reports that mention the topic, newest first (the mentions
+    reports: tuple[str, ...]
+    """Slugs of the encounter's reports that mention the topic, newest first (the mentions
     themselves are read when the topic's page renders)."""
 
     @property
@@ -181,7 +181,7 @@ def _trajectories(
         for key in sorted(by_encounter, key=order.__getitem__):
             group = by_encounter[key]
             kinds = tuple(dict.fromkeys(k for r in group for k in r.kinds[topic]))
-            stops.append(TopicStop(key, kinds, tuple(group)))
+            stops.append(TopicStop(key, kinds, tuple(r.slug for r in group)))
         trajectories[topic] = tuple(stops)
     return trajectories
 

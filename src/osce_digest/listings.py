@@ -62,6 +62,8 @@ class Spec:
     """Template-specific context."""
     mentions_of: str | None = None
     """The topic whose mentions the page lists (see ``Page.mentions_of``)."""
+    mentions_from: tuple[ReportSummary, ...] = ()
+    """The reports whose mentions of it the page lists (see ``Page.mentions_from``)."""
 
 
 def country_name(site: Site, iso: str) -> str:
@@ -158,6 +160,7 @@ def _topic(site: Site, indexes: Indexes, key: str) -> Spec:
         topic.description or f"{topic.label} across diplomatic encounters.",
         {"topic": topic, "stops": stops},
         mentions_of=key,
+        mentions_from=tuple(r for r in site.reports if key in r.kinds),
     )
 
 

@@ -506,9 +506,10 @@ def _load_one(
     if report is not None:
         # Stored without its digest, which names what parsing read: the bytes (and
         # the summary's content digest made of them) change only where the parse did.
-        body, blobs = Pickled(replace(report, digest="")), Pickled(mention_blobs(mentions))
+        by_topic = mention_blobs(mentions)
+        body, blobs = Pickled(replace(report, digest="")), Pickled(by_topic)
         made_of = (ctx.generator.encode(), body.data, blobs.data)
-        summary = summarize(report, ctx.vocab.topics, mentions, made_of)
+        summary = summarize(report, ctx.vocab.topics, mentions, made_of, by_topic)
         parts = [body, blobs]
     values: list[object] = [(summary, diagnostics, (uses, read)), *parts]
     stored = cache is not None and cache.put_parts("reports", digest, values)

@@ -543,6 +543,10 @@ class ReportSummary(Plain):
     kinds: dict[str, tuple[str, ...]]
     """Topic key to the kinds of the sections it is mentioned in, in document order. (The
     mentions themselves are read when the topic's page renders: ``load.Bodies.mentions``.)"""
+    mentioned: dict[str, str]
+    """Topic key to a digest of its mentions (as ``summary.mention_blobs`` stores them):
+    all a topic's page reads of the report's body, so an edit elsewhere in the report
+    leaves that page as it was."""
     positions: tuple[Position, ...]
     """The parties' positions on its disagreements items, in document order."""
     briefs: tuple[Brief, ...]

@@ -57,6 +57,10 @@ class Page:
     mentions_of: str | None = None
     """On a topic's page, its key: the renderer adds ``mentions``, each stop's mentions by
     encounter id (read then, for the same reason)."""
+    mentions_from: tuple[ReportSummary, ...] = ()
+    """On a topic's page, the reports whose mentions it lists. They are not in the context:
+    the page depends on their mentions of its topic alone (``ReportSummary.mentioned``),
+    and on what it looks up of them in the directory, not on the rest of their bodies."""
 
     @property
     def output(self) -> str:
@@ -234,6 +238,7 @@ def plan_pages(site: Site, indexes: Indexes) -> list[Page]:
                 title=spec.title,
                 description=spec.description,
                 mentions_of=spec.mentions_of,
+                mentions_from=spec.mentions_from,
                 **spec.context,
             )
         )
@@ -308,6 +313,7 @@ def _page(
     absolute_root: bool = False,
     body: ReportSummary | None = None,
     mentions_of: str | None = None,
+    mentions_from: tuple[ReportSummary, ...] = (),
     **extra: Any,
 ) -> Page:
     context: dict[str, Any] = {
@@ -327,7 +333,7 @@ def _page(
     }
     if body is not None:
         context["origin"] = body.path
-    return Page(url, template, context, body, mentions_of)
+    return Page(url, template, context, body, mentions_of, mentions_from)
 
 
 def _card(report: ReportSummary) -> dict[str, Any]:

@@ -250,8 +250,11 @@ def read_now(page: Page, bodies: Bodies) -> dict[str, Any]:
         return {"report": bodies.get(page.report)}
     if page.mentions_of is not None:
         topic = page.mentions_of
+        by_slug = {r.slug: r for r in page.mentions_from}
         mentions = {
-            stop.encounter: tuple(m for r in stop.reports for m in bodies.mentions(r, topic))
+            stop.encounter: tuple(
+                m for slug in stop.reports for m in bodies.mentions(by_slug[slug], topic)
+            )
             for stop in page.context["stops"]
         }
         return {"mentions": mentions}

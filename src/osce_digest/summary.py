@@ -35,11 +35,12 @@ def summarize(
     topics: Mapping[str, object],
     mentions: Mapping[str, list[Mention]],
     made_of: Sequence[bytes],
+    blobs: Mapping[str, bytes],
 ) -> ReportSummary:
     """The summary of a parsed report (``topics``: the vocabulary, for its order;
-    ``mentions``: its ``mentions_by_topic``, which its cache entry keeps too; ``made_of``:
-    the generator's fingerprint and the report and its mentions as the cache stores them,
-    for ``ReportSummary.content``)."""
+    ``mentions``: its ``mentions_by_topic``, which its cache entry keeps too, as ``blobs``
+    (``mention_blobs``); ``made_of``: the generator's fingerprint and the report and its
+    mentions as the cache stores them, for ``ReportSummary.content``)."""
     claims = report.claims
     counts = Counter(c.evidence for c in claims)
     keys = {t for c in claims for t in c.topics}
@@ -57,6 +58,7 @@ def summarize(
         evidence=tuple(counts[e] for e in EVIDENCE_ORDER),
         topics=tuple(k for k in topics if k in keys),
         kinds={k: tuple(dict.fromkeys(m.section_kind for m in v)) for k, v in mentions.items()},
+        mentioned={k: digest_of("mentions", k, blob) for k, blob in blobs.items()},
         positions=positions,
         briefs=briefs,
         parts=tuple(value({"part": part}) for part in (*positions, *briefs)),
