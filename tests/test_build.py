@@ -280,9 +280,38 @@ def test_a_syntax_error_in_a_linked_template_folder_is_reported_before_anything_
     (project / "templates" / "theme").symlink_to(theme, target_is_directory=True)
     assert main(["build", "--root", str(project)]) == 1
     err = capsys.readouterr().err
-    assert "templates/theme/unused.html:2:1: error: template syntax error" in err
+    assert "templates/theme/unused.html:2:7: error: template syntax error" in err
     assert "Traceback" not in err
     assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize(
+    ("mistake", "col", "message"),
+    [
+        ("<h1>{{ site.title }</h1>", 19, "unexpected '}'"),
+        ("<p>{% if a %}x{% endfi %}</p>", 18, "Encountered unknown tag 'endfi'"),
+        ("<p>{{ a }} {{ f(1, }}</p>", 20, "unexpected '}', expected ')'"),
+        ("<p>{{ a b }}</p>", 9, "expected token 'end of print statement', got 'b'"),
+        ("<p>{% for %}</p>", 11, "Expected an expression, got 'end of statement block'"),
+        ("<p>{{ a ! b }}</p>", 9, "unexpected char '!' [template-syntax]"),
+    ],
+)
+def test_a_template_syntax_error_names_the_column_of_the_mistake(
+    capsys: pytest.CaptureFixture[str],
+    make_project: MakeProject,
+    mistake: str,
+    col: int,
+    message: str,
+) -> None:
+    project = make_project(BASIC)
+    page = project / "templates" / "methodology.html"
+    lines = page.read_text("utf-8").split("\n")
+    page.write_text("\n".join([*lines[:2], mistake, *lines[2:]]), "utf-8")
+    assert main(["build", "--root", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert f"templates/methodology.html:3:{col}: error: template syntax error: {message}" in err
+    assert " at " not in err.split("error: ")[1], "the lexer's offset is given as the column"
+    assert f"     | {mistake}\n     | {' ' * (col - 1)}^" in err
 
 
 def test_a_template_error_in_a_helper_is_reported_and_the_last_site_stays(

@@ -151,9 +151,9 @@ def make_environment(
                 error(
                     f"{label}/{name}",
                     exc.lineno or 0,
-                    1,
+                    syntax_column(env, exc),
                     "template-syntax",
-                    f"template syntax error: {exc.message}",
+                    f"template syntax error: {_AT_OFFSET.sub('', exc.message or '')}",
                 )
             )
         except UnicodeDecodeError as exc:
@@ -284,6 +284,62 @@ def _locate(exc: Exception, page: Page, why: str, env: TemplateEnvironment) -> D
             break
     message = f"rendering {page.output} failed: {why}"
     return error(f"{env.label}/{name}", line, col, "template-error", message)
+
+
+def syntax_column(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> int:
+    """The column of a syntax error on its line (Jinja gives only the line).
+
+    The lexer's errors give the offset into the template. For the parser's, each tag
+    (``{{ }}``, ``{% %}``) opened on the line is parsed alone: the first one that fails
+    with the same complaint holds the mistake, and the token the message names is looked
+    for in it (``unexpected '}'``, ``got 'b'``, ``unknown tag 'endfi'``). A mistake found
+    no closer is put at the first tag of the line, or at column 1."""
+    source, message = exc.source or "", exc.message or ""
+    if (at := _AT.search(message)) and int(at[1]) <= len(source):
+        offset = int(at[1])
+        return offset - source.rfind("\n", 0, offset)
+    lines = source.split("\n")
+    line = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else ""
+    if message.startswith("Unexpected end of template"):
+        return len(line) + 1 if line.strip() else 1
+    complaint = _complaint(message)
+    opened = [m.start() for m in _OPENING.finditer(line)]
+    for start in opened:
+        close = line.find("}}" if line[start + 1] == "{" else "%}", start + 2)
+        snippet = line[start : close + 2 if close >= 0 else len(line)]
+        try:
+            env.parse(snippet)
+        except jinja2.TemplateSyntaxError as alone:
+            if _complaint(alone.message or "") == complaint:
+                return start + _token_offset(snippet, message) + 1
+    return opened[0] + 1 if opened else 1
+
+
+_AT = re.compile(r"^unexpected char .* at (\d+)$")
+_AT_OFFSET = re.compile(r"(?<=^unexpected char ...) at \d+$")
+"""The lexer's offset at the end of its message, which the column replaces."""
+_OPENING = re.compile(r"\{[{%]")
+_NAMED = re.compile(r"(?:got|unexpected|unknown tag) '([^']+)'")
+_DESCRIBED = {"end of print statement": "}}", "end of statement block": "%}"}
+
+
+def _complaint(message: str) -> str:
+    """A syntax error's first sentence: what a tag parsed alone is asked to fail with too
+    (Jinja adds which block is still open only when it knows)."""
+    return message.split(". ")[0].rstrip(".")
+
+
+def _token_offset(snippet: str, message: str) -> int:
+    """Where in a tag the token a syntax error names is (its start when none is found)."""
+    named = _NAMED.findall(message)
+    if not named:
+        return 0
+    token = _DESCRIBED.get(named[-1], named[-1])
+    if token.isidentifier():
+        found = re.search(rf"\b{re.escape(token)}\b", snippet[2:])
+        return found.start() + 2 if found else 0
+    where = snippet.find(token, 2)
+    return where if where >= 0 else 0
 
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
