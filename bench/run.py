@@ -429,6 +429,41 @@ def tool_steps(corpus: Corpus, commands: dict[str, str]) -> list[Step]:
     return steps
 
 
+WARM_UP_REPORTS = 20
+"""Reports in the corpus of ``warm_up``."""
+
+
+def warm_up(
+    folder: Path,
+    seed: int,
+    commands: dict[str, str],
+    digest: tuple[str, set[str]],
+    env: dict[str, str],
+) -> None:
+    """Run every step once, unmeasured, on a small corpus of its own, so that no measured
+    run compiles the modules it imports.
+
+    ``PYTHONPYCACHEPREFIX`` (see ``command_environment``) makes Python look for bytecode
+    only under the prefix, the standard library's and every installed package's included:
+    without this, the first command of each Python tool compiled all it imports (0.7 to
+    0.9 s for ``digest``: Jinja, markdown-it-py, Pygments, PyYAML, parts of the standard
+    library), and with one round that was the cold build's time, not a user's."""
+    print(f"warming up on {WARM_UP_REPORTS} reports", file=sys.stderr)
+    corpus = Corpus(folder, WARM_UP_REPORTS, seed, list(commands))
+    steps = digest_steps(corpus, *digest) + floor_steps(corpus) + tool_steps(corpus, commands)
+    for step in steps:
+        step.prepare()
+        subprocess.run(
+            step.cmd,
+            cwd=step.cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            check=False,
+        )
+
+
 def run_steps(steps: list[Step], repeat: int, logs: Path, env: dict[str, str]) -> None:
     """Run every step once per round, in order (digest's rebuilds depend on the step before)."""
     for round_ in range(repeat):
@@ -548,8 +583,10 @@ def bench_size(reports: int, args: argparse.Namespace, digest: str) -> dict[str,
         steps += tool_steps(corpus, commands)
         logs = tmp / "logs"
         logs.mkdir()
+        env = command_environment(tmp / "pycache")
+        warm_up(tmp / "warm-up", args.seed, commands, (digest, flags), env)
         load_before = os.getloadavg()
-        run_steps(steps, args.repeat, logs, command_environment(tmp / "pycache"))
+        run_steps(steps, args.repeat, logs, env)
         corpus.restore()
         result = rows(steps, notes)
     finally:

@@ -113,6 +113,25 @@ def test_the_benchmark_runs_on_a_given_project(project: Path, tmp_path: Path) ->
     assert not (project / "site").exists()
 
 
+def test_the_warm_up_leaves_the_bytecode_of_what_digest_imports_for_the_timed_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Under PYTHONPYCACHEPREFIX, Python reads bytecode only from the prefix: the first
+    # timed command would compile Jinja, markdown-it-py and the rest without the warm-up.
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    digest = run.find_tool("digest")
+    assert digest is not None
+    env = run.command_environment(tmp_path / "pycache")
+    run.warm_up(tmp_path / "warm-up", 1, {}, (digest, run.digest_flags(digest)), env)
+    compiled = {
+        f"{p.parent.name}/{p.stem.split('.')[0]}" for p in (tmp_path / "pycache").rglob("*.pyc")
+    }
+    modules = ("osce_digest/build", "jinja2/environment", "markdown_it/parser_block")
+    for module in (*modules, "footnote/index", "yaml/constructor", "concurrent/__init__"):
+        assert module in compiled, module
+    assert (tmp_path / "warm-up" / "project" / "site" / "index.html").is_file()
+
+
 def test_a_missing_tool_is_skipped_with_how_to_install_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
