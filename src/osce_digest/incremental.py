@@ -159,8 +159,9 @@ def _fingerprint(state: tuple[Sequence[Page], str, ContextFingerprint], index: i
     pages, templates, fingerprint = state
     page = pages[index]
     body = page.report.content if page.report is not None else ""
-    topic = page.mentions_of
-    read = (f"{r.slug}\0{r.mentioned.get(topic, '')}" for r in page.mentions_from if topic)
+    # A topic's page reads the mentions of that topic alone (see ``Page.mentions_from``).
+    topic = page.mentions_of or ""
+    read = [f"{r.slug}\0{r.mentioned.get(topic, '')}" for r in page.mentions_from]
     own = {name: value for name, value in page.context.items() if name != "d"}
     return digest_of(templates, page.template, body, *read, fingerprint(own))
 
