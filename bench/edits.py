@@ -217,6 +217,10 @@ def relabel_topic(p: Project) -> str | None:
     return _prefix_field(p, "topics.yaml", "label")
 
 
+def describe_topic(p: Project) -> str | None:
+    return _prefix_field(p, "topics.yaml", "description")
+
+
 def rename_actor(p: Project) -> str | None:
     return _prefix_field(p, "actors.yaml", "name")
 
@@ -332,6 +336,7 @@ EDITS: dict[str, Edit] = {
     "draft": draft_and_back,
     "undo": restore_earlier,
     "topic": relabel_topic,
+    "topic-described": describe_topic,
     "actor-renamed": rename_actor,
     "actor-added": add_actor,
     "party-name": take_party_name,

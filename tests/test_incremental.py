@@ -802,6 +802,36 @@ def _rebuilt(
     return incremental, made
 
 
+def test_a_topic_description_edit_parses_no_report_and_a_new_alias_parses_them_all(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A parse reads the topics' keys, labels and aliases (its sentences are matched against
+    # them), not their descriptions.
+    out, clean = project / "site", tmp_path / "clean"
+    reports = project / "content" / "reports"
+    parsed = _recording_parses(monkeypatch)
+    build(project, out, "--jobs", "1")
+    topics = project / "content" / "topics.yaml"
+    text = topics.read_text("utf-8")
+    described = "description: Passage of grain ships"
+    assert described in text
+    topics.write_text(text.replace(described, "description: The passage of grain ships"), "utf-8")
+    again, made = _rebuilt(project, out, clean, parsed)
+    assert again == [], "no report reads a topic's description"
+    assert "topics/grain-corridor/index.html" in made
+    # Pages that look the topic up are made again (its entry changed); the others are not.
+    assert "reports/brandt-lind-pull-aside/index.html" not in made
+    assert "topics/sanctions/index.html" not in made
+    assert "The passage of grain ships" in (
+        out / "topics" / "grain-corridor" / "index.html"
+    ).read_text("utf-8")
+    topics.write_text(
+        text.replace("aliases: [grain corridor,", "aliases: [grain deal, grain corridor,"), "utf-8"
+    )
+    again, _ = _rebuilt(project, out, clean, parsed)
+    assert again == sorted(p.name for p in reports.glob("*.md"))
+
+
 def test_an_actor_edit_parses_again_only_the_reports_that_read_that_actor(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -231,13 +231,17 @@ def load_site(
     day = today(meta.timezone)
     # Not the vocabularies a report's parse reads entry by entry: the entries read are
     # noted with the parse and compared one by one (see ``_load_reports``), so a new actor,
-    # venue or source parses no report again. Whether each could be read is in it.
-    noted = {f"{name}.yaml" for name in NOTED}
+    # venue or source parses no report again. Whether each could be read is in it. Of
+    # topics.yaml, only what a parse reads: the keys in order, the labels and aliases its
+    # sentences are matched against; a description, a comment or a layout change in it
+    # parses no report again.
+    noted = {f"{name}.yaml" for name in (*NOTED, "topics")}
     namespace = digest_of(
         generator,
         day.isoformat(),
         *(f.digest for name, f in sorted(content.vocabularies.items()) if name not in noted),
-        *(f"{name} readable: {name not in broken}" for name in NOTED),
+        *(f"{name} readable: {name not in broken}" for name in (*NOTED, "topics")),
+        repr([(t.key, t.label, t.aliases) for t in topics.values()]),
     )
     context = (meta, vocab, day, namespace)
     # A stand-in's results are cached (the same mistake again is quick), but the entries of
