@@ -832,6 +832,31 @@ def test_a_topic_description_edit_parses_no_report_and_a_new_alias_parses_them_a
     assert again == sorted(p.name for p in reports.glob("*.md"))
 
 
+def test_a_site_title_edit_parses_no_report_and_a_new_section_alias_parses_them_all(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A parse reads the authors' keys, the section aliases, the scale, the checks: not the
+    # site's title, which every page shows.
+    out, clean = project / "site", tmp_path / "clean"
+    reports = project / "content" / "reports"
+    parsed = _recording_parses(monkeypatch)
+    build(project, out, "--jobs", "1")
+    site_yaml = project / "content" / "site.yaml"
+    text = site_yaml.read_text("utf-8")
+    site_yaml.write_text(
+        text.replace("title: Fixture Digest", "title: The Fixture Digest"), "utf-8"
+    )
+    again, made = _rebuilt(project, out, clean, parsed)
+    assert again == [], "no report reads the site's title"
+    assert "The Fixture Digest" in (out / "index.html").read_text("utf-8")
+    assert "reports/brandt-lind-pull-aside/index.html" in made  # its header shows the title
+    site_yaml.write_text(
+        text.replace("section_aliases:\n", "section_aliases:\n  the talks: agenda\n"), "utf-8"
+    )
+    again, _ = _rebuilt(project, out, clean, parsed)
+    assert again == sorted(p.name for p in reports.glob("*.md"))
+
+
 def test_an_actor_edit_parses_again_only_the_reports_that_read_that_actor(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -232,16 +232,15 @@ def load_site(
     # Not the vocabularies a report's parse reads entry by entry: the entries read are
     # noted with the parse and compared one by one (see ``_load_reports``), so a new actor,
     # venue or source parses no report again. Whether each could be read is in it. Of
-    # topics.yaml, only what a parse reads: the keys in order, the labels and aliases its
-    # sentences are matched against; a description, a comment or a layout change in it
-    # parses no report again.
-    noted = {f"{name}.yaml" for name in (*NOTED, "topics")}
+    # topics.yaml and site.yaml, only what a parse reads (see ``_as_parsed``): a topic's
+    # description, the site's title, a comment or a layout change parses no report again.
+    read_whole = set(content.vocabularies) - {f"{n}.yaml" for n in (*NOTED, "topics", "site")}
     namespace = digest_of(
         generator,
         day.isoformat(),
-        *(f.digest for name, f in sorted(content.vocabularies.items()) if name not in noted),
-        *(f"{name} readable: {name not in broken}" for name in (*NOTED, "topics")),
-        repr([(t.key, t.label, t.aliases) for t in topics.values()]),
+        *(content.vocabularies[name].digest for name in sorted(read_whole)),
+        *(f"{name} readable: {name not in broken}" for name in (*NOTED, "topics", "site")),
+        _as_parsed(meta, topics),
     )
     context = (meta, vocab, day, namespace)
     # A stand-in's results are cached (the same mistake again is quick), but the entries of
@@ -416,8 +415,9 @@ class ReportContext:
     today: dt.date
     """Today in the site's time zone (SOURCE_DATE_EPOCH when set)."""
     namespace: str
-    """Fingerprint of the generator, the configuration and the day: what a parse depends on
-    but the vocabularies of ``NOTED`` (whose entries a parse reads are noted: ``ParseReads``)."""
+    """Fingerprint of the generator, of what a parse reads of the configuration (see
+    ``_as_parsed``) and of the day: what a parse depends on but the vocabularies of
+    ``NOTED`` (whose entries a parse reads are noted: ``ParseReads``)."""
     parties: Mapping[str, str]
     """Lower-cased actor names and aliases to actor keys."""
     generator: str
@@ -518,6 +518,18 @@ def _load_one(
     values: list[object] = [(summary, diagnostics, (uses, read)), *parts]
     stored = cache is not None and cache.put_parts("reports", digest, values)
     return summary, diagnostics, (None if stored else report)
+
+
+def _as_parsed(site: SiteMeta, topics: Mapping[str, TopicMeta]) -> str:
+    """What a report's parse reads of site.yaml and topics.yaml: the authors' keys, the
+    section aliases, the scale, whether HTML is allowed, the checks and the time zone; the
+    topics' keys in order, with the labels and aliases sentences are matched against. (The
+    site's title, description, address, language and extra, the authors' details and the
+    topics' descriptions are for pages.)"""
+    own = (sorted(site.authors), site.section_aliases, site.scale, site.allow_html)
+    return repr(
+        (*own, site.checks, site.timezone, [(t.key, t.label, t.aliases) for t in topics.values()])
+    )
 
 
 def report_digest(namespace: str, file: SourceFile) -> str:
