@@ -802,57 +802,55 @@ def _rebuilt(
     return incremental, made
 
 
-def test_a_topic_description_edit_parses_no_report_and_a_new_alias_parses_them_all(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("vocabulary", "unread", "read", "made_too", "kept"),
+    [
+        # A parse matches sentences against the topics' labels and aliases; their
+        # descriptions are for pages. Pages that look the topic up are made again (its
+        # entry changed); the others are not.
+        (
+            "topics.yaml",
+            ("description: Passage of grain ships", "description: The passage of grain ships"),
+            ("aliases: [grain corridor,", "aliases: [grain deal, grain corridor,"),
+            {"topics/grain-corridor/index.html"},
+            {"reports/brandt-lind-pull-aside/index.html", "topics/sanctions/index.html"},
+        ),
+        # A parse reads the authors' keys, the section aliases, the scale, the checks: not
+        # the site's title, which every page shows.
+        (
+            "site.yaml",
+            ("title: Fixture Digest", "title: The Fixture Digest"),
+            ("section_aliases:\n", "section_aliases:\n  the talks: agenda\n"),
+            {"index.html", "reports/brandt-lind-pull-aside/index.html"},
+            set(),
+        ),
+    ],
+)
+def test_a_configuration_edit_no_parse_reads_parses_no_report_and_one_it_reads_all(
+    project: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    vocabulary: str,
+    unread: tuple[str, str],
+    read: tuple[str, str],
+    made_too: set[str],
+    kept: set[str],
 ) -> None:
-    # A parse reads the topics' keys, labels and aliases (its sentences are matched against
-    # them), not their descriptions.
     out, clean = project / "site", tmp_path / "clean"
     reports = project / "content" / "reports"
     parsed = _recording_parses(monkeypatch)
     build(project, out, "--jobs", "1")
-    topics = project / "content" / "topics.yaml"
-    text = topics.read_text("utf-8")
-    described = "description: Passage of grain ships"
-    assert described in text
-    topics.write_text(text.replace(described, "description: The passage of grain ships"), "utf-8")
+    path = project / "content" / vocabulary
+    text = path.read_text("utf-8")
+    assert unread[0] in text
+    path.write_text(text.replace(*unread), "utf-8")
     again, made = _rebuilt(project, out, clean, parsed)
-    assert again == [], "no report reads a topic's description"
-    assert "topics/grain-corridor/index.html" in made
-    # Pages that look the topic up are made again (its entry changed); the others are not.
-    assert "reports/brandt-lind-pull-aside/index.html" not in made
-    assert "topics/sanctions/index.html" not in made
-    assert "The passage of grain ships" in (
-        out / "topics" / "grain-corridor" / "index.html"
-    ).read_text("utf-8")
-    topics.write_text(
-        text.replace("aliases: [grain corridor,", "aliases: [grain deal, grain corridor,"), "utf-8"
-    )
-    again, _ = _rebuilt(project, out, clean, parsed)
-    assert again == sorted(p.name for p in reports.glob("*.md"))
-
-
-def test_a_site_title_edit_parses_no_report_and_a_new_section_alias_parses_them_all(
-    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A parse reads the authors' keys, the section aliases, the scale, the checks: not the
-    # site's title, which every page shows.
-    out, clean = project / "site", tmp_path / "clean"
-    reports = project / "content" / "reports"
-    parsed = _recording_parses(monkeypatch)
-    build(project, out, "--jobs", "1")
-    site_yaml = project / "content" / "site.yaml"
-    text = site_yaml.read_text("utf-8")
-    site_yaml.write_text(
-        text.replace("title: Fixture Digest", "title: The Fixture Digest"), "utf-8"
-    )
-    again, made = _rebuilt(project, out, clean, parsed)
-    assert again == [], "no report reads the site's title"
-    assert "The Fixture Digest" in (out / "index.html").read_text("utf-8")
-    assert "reports/brandt-lind-pull-aside/index.html" in made  # its header shows the title
-    site_yaml.write_text(
-        text.replace("section_aliases:\n", "section_aliases:\n  the talks: agenda\n"), "utf-8"
-    )
+    assert again == [], f"no report reads what changed in {vocabulary}"
+    assert made_too <= made
+    assert not kept & made
+    shown = sorted(made_too)[0]
+    assert unread[1].split(": ", 1)[1] in (out / shown).read_text("utf-8")
+    path.write_text(text.replace(*read), "utf-8")
     again, _ = _rebuilt(project, out, clean, parsed)
     assert again == sorted(p.name for p in reports.glob("*.md"))
 

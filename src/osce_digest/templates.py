@@ -153,7 +153,7 @@ def make_environment(
                     exc.lineno or 0,
                     syntax_column(env, exc),
                     "template-syntax",
-                    f"template syntax error: {_AT_OFFSET.sub('', exc.message or '')}",
+                    "template syntax error: " + _AT.sub(r"\1", exc.message or ""),
                 )
             )
         except UnicodeDecodeError as exc:
@@ -295,8 +295,8 @@ def syntax_column(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> i
     for in it (``unexpected '}'``, ``got 'b'``, ``unknown tag 'endfi'``). A mistake found
     no closer is put at the first tag of the line, or at column 1."""
     source, message = exc.source or "", exc.message or ""
-    if (at := _AT.search(message)) and int(at[1]) <= len(source):
-        offset = int(at[1])
+    if (at := _AT.search(message)) and int(at[2]) <= len(source):
+        offset = int(at[2])
         return offset - source.rfind("\n", 0, offset)
     lines = source.split("\n")
     line = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else ""
@@ -315,9 +315,8 @@ def syntax_column(env: jinja2.Environment, exc: jinja2.TemplateSyntaxError) -> i
     return opened[0] + 1 if opened else 1
 
 
-_AT = re.compile(r"^unexpected char .* at (\d+)$")
-_AT_OFFSET = re.compile(r"(?<=^unexpected char ...) at \d+$")
-"""The lexer's offset at the end of its message, which the column replaces."""
+_AT = re.compile(r"^(unexpected char .*) at (\d+)$")
+"""A lexer's error, which ends with the offset into the template: the column replaces it."""
 _OPENING = re.compile(r"\{[{%]")
 _NAMED = re.compile(r"(?:got|unexpected|unknown tag) '([^']+)'")
 _DESCRIBED = {"end of print statement": "}}", "end of statement block": "%}"}
